@@ -1,0 +1,82 @@
+# Finds every dependency. Required ones fail the configure step with the Debian package to install;
+# optional ones (CUDA, NCCL) set PWEMOE_HAVE_<X> and add sources only when found.
+
+function(pwemoe_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR "pwemoe: ${what} not found; install it with: apt-get install ${package} "
+                        "(or run scripts/install-deps.sh)")
+  endif()
+endfunction()
+
+find_package(Threads REQUIRED)
+
+find_package(Torch QUIET)
+pwemoe_require(Torch_FOUND "LibTorch" libtorch-dev)
+# Torch's config adds its flags as a plain string; keep them on our torch targets only.
+separate_arguments(PWEMOE_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+
+find_package(MPI QUIET COMPONENTS CXX)
+pwemoe_require(MPI_CXX_FOUND "MPI" "libopenmpi-dev openmpi-bin")
+
+find_package(HDF5 QUIET COMPONENTS C)
+pwemoe_require(HDF5_FOUND "HDF5" libhdf5-dev)
+if(NOT TARGET hdf5::hdf5)
+  add_library(hdf5::hdf5 INTERFACE IMPORTED)
+  target_include_directories(hdf5::hdf5 INTERFACE ${HDF5_INCLUDE_DIRS})
+  target_link_libraries(hdf5::hdf5 INTERFACE ${HDF5_LIBRARIES})
+  target_compile_definitions(hdf5::hdf5 INTERFACE ${HDF5_DEFINITIONS})
+endif()
+
+find_package(tomlplusplus QUIET)
+pwemoe_require(tomlplusplus_FOUND "TOML++" libtomlplusplus-dev)
+
+find_package(spdlog QUIET)
+pwemoe_require(spdlog_FOUND "spdlog" libspdlog-dev)
+
+find_package(nlohmann_json QUIET)
+pwemoe_require(nlohmann_json_FOUND "nlohmann-json" nlohmann-json3-dev)
+
+find_path(GLPK_INCLUDE_DIR glpk.h)
+find_library(GLPK_LIBRARY glpk)
+if(GLPK_INCLUDE_DIR AND GLPK_LIBRARY)
+  set(GLPK_FOUND TRUE)
+  add_library(glpk::glpk UNKNOWN IMPORTED)
+  set_target_properties(glpk::glpk PROPERTIES IMPORTED_LOCATION ${GLPK_LIBRARY}
+                        INTERFACE_INCLUDE_DIRECTORIES ${GLPK_INCLUDE_DIR})
+endif()
+pwemoe_require(GLPK_FOUND "GLPK" libglpk-dev)
+
+# ---- optional GPU path ---------------------------------------------------------------------
+set(PWEMOE_HAVE_CUDA OFF)
+set(PWEMOE_HAVE_NCCL OFF)
+if(NOT PWEMOE_WITH_CUDA STREQUAL "OFF")
+  find_package(CUDAToolkit QUIET)
+  find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ENV NCCL_HOME PATH_SUFFIXES include)
+  find_library(NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} ENV NCCL_HOME PATH_SUFFIXES lib lib64)
+  # The GPU path needs a LibTorch built with CUDA: Debian's libtorch-dev is CPU-only.
+  set(_torch_cuda OFF)
+  if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES OR CAFFE2_USE_CUDA)
+    set(_torch_cuda ON)
+  endif()
+  if(CUDAToolkit_FOUND AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY AND _torch_cuda)
+    set(PWEMOE_HAVE_CUDA ON)
+    set(PWEMOE_HAVE_NCCL ON)
+    add_library(nccl::nccl UNKNOWN IMPORTED)
+    set_target_properties(nccl::nccl PROPERTIES IMPORTED_LOCATION ${NCCL_LIBRARY}
+                          INTERFACE_INCLUDE_DIRECTORIES ${NCCL_INCLUDE_DIR})
+  elseif(PWEMOE_WITH_CUDA STREQUAL "ON")
+    set(_why "")
+    if(NOT CUDAToolkit_FOUND)
+      string(APPEND _why " the CUDA toolkit (nvcc, cudart) was not found;")
+    endif()
+    if(NOT NCCL_INCLUDE_DIR OR NOT NCCL_LIBRARY)
+      string(APPEND _why " NCCL (nccl.h, libnccl) was not found, set NCCL_HOME;")
+    endif()
+    if(NOT _torch_cuda)
+      string(APPEND _why " the LibTorch found at ${Torch_DIR} has no CUDA support, pass "
+                          "-DCMAKE_PREFIX_PATH=<CUDA LibTorch>;")
+    endif()
+    message(FATAL_ERROR "pwemoe: PWEMOE_WITH_CUDA=ON but${_why} use PWEMOE_WITH_CUDA=AUTO or OFF "
+                        "for a CPU build")
+  endif()
+endif()
