@@ -1,18 +1,23 @@
 #include "pwemoe/util/strings.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace pwemoe {
 
 int EditDistance(const std::string& a, const std::string& b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
+  std::vector<int> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = static_cast<int>(i);
     for (size_t j = 1; j <= b.size(); ++j) {
       int sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);  // adjacent transposition
+      }
     }
+    prev2 = prev;
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -44,6 +49,14 @@ std::string Join(const std::vector<std::string>& items, const std::string& sep) 
     out += items[i];
   }
   return out;
+}
+
+std::string FormatDouble(double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, res.ptr);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
 }
 
 std::vector<std::string> Split(const std::string& s, char sep) {

@@ -7,7 +7,8 @@
 
 namespace pwemoe {
 
-// Levenshtein distance between a and b (insertions, deletions, substitutions cost 1).
+// Edit distance between a and b: insertions, deletions, substitutions and transpositions of
+// adjacent characters cost 1 (optimal string alignment).
 int EditDistance(const std::string& a, const std::string& b);
 
 // The candidate closest to `word` when it is close enough to be a likely typo (distance at most
@@ -19,6 +20,10 @@ std::string DidYouMean(const std::string& word, const std::vector<std::string>& 
 
 // Joins items with sep.
 std::string Join(const std::vector<std::string>& items, const std::string& sep);
+
+// The shortest text that reads back as the same double, always with a '.', an exponent, "inf"
+// or "nan" so that it reads as a float ("10.0", "0.01", "1e-05").
+std::string FormatDouble(double v);
 
 // Splits s at every sep (empty fields kept).
 std::vector<std::string> Split(const std::string& s, char sep);

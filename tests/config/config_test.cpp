@@ -1,0 +1,140 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sys/wait.h>
+
+#include "config/experiment_config.h"
+#include "config_fixture.h"
+
+namespace pwemoe::config {
+namespace {
+
+ExperimentConfig MustParse(const testing::ExperimentTree& tree, const std::string& text,
+                           const std::vector<std::string>& overrides = {}) {
+  ExperimentConfig cfg;
+  Status st = ParseExperiment(text, "t.toml", overrides, &cfg);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return cfg;
+}
+
+TEST(Config, BaseExperimentResolvesWithDefaults) {
+  testing::ExperimentTree tree;
+  ExperimentConfig c = MustParse(tree, tree.BaseText());
+  EXPECT_EQ(c.experiment.name, "t");
+  EXPECT_EQ(c.experiment.seed, 1u);
+  ASSERT_EQ(c.tasks.size(), 3u);
+  EXPECT_EQ(c.tasks[1].name, "cars");
+  EXPECT_EQ(c.tasks[1].expert, tree.root() + "/experts/cars");
+  EXPECT_EQ(c.tasks[2].head, tree.root() + "/heads/dtd.safetensors");
+  EXPECT_EQ(c.tasks[0].test_data, tree.root() + "/data/sun397/test.h5");
+  EXPECT_EQ(c.train.subsets, (std::vector<std::vector<int>>{{0, 1}, {0, 1, 2}}));
+  EXPECT_EQ(c.train.seeds, std::vector<uint64_t>{1});  // defaults to experiment.seed
+  EXPECT_EQ(c.train.variants, (std::vector<Variant>{Variant::kLs, Variant::kEpo}));
+  EXPECT_EQ(c.train.steps, 10);
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.01);
+  EXPECT_EQ(c.upscale.modules, std::vector<std::string>{"mlp"});
+  EXPECT_DOUBLE_EQ(c.upscale.init_lambda, 0.3);
+  EXPECT_EQ(c.upscale.router_hidden_layers, 2);
+  EXPECT_EQ(c.eval.grid_points, 5);
+  EXPECT_TRUE(c.eval.grid && c.eval.one_hot && c.eval.equal);
+  EXPECT_EQ(c.cluster.ranks_per_group, 1);
+}
+
+TEST(Config, ResolvedTomlRoundTrips) {
+  testing::ExperimentTree tree;
+  std::string text = tree.WithLine(23, "ray_sets = [\"grid\", \"dirichlet\"]\ndirichlet_samples = 7\n"
+                                       "[slurm]\nextra = [\"--constraint=\\\"a100\\\"\"]\n[train.nothing]");
+  text = text.substr(0, text.rfind("[train.nothing]"));
+  ExperimentConfig a = MustParse(tree, text, {"train.lr=0.0123456789012345", "upscale.init_lambda=-0.1"});
+  std::string once = ToToml(a);
+  ExperimentConfig b = MustParse(tree, once);
+  EXPECT_EQ(ToToml(b), once);
+  EXPECT_EQ(b.train.lr, 0.0123456789012345);
+  EXPECT_EQ(b.upscale.init_lambda, -0.1);
+  EXPECT_EQ(b.eval.dirichlet_samples, 7);
+  EXPECT_EQ(b.slurm.extra, std::vector<std::string>{"--constraint=\"a100\""});
+  EXPECT_EQ(b.train.subsets, a.train.subsets);
+}
+
+TEST(Config, OverridesTakeTomlValuesOrBareStrings) {
+  testing::ExperimentTree tree;
+  ExperimentConfig c = MustParse(tree, tree.BaseText(),
+                                 {"train.lr=5e-3", "train.variants=[\"epo\"]", "experiment.name=sweep-1",
+                                  "train.subsets=[\"pairs\"]", "cluster.threads_per_rank=4",
+                                  "train.lr=0.02"});
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.02);  // the last override wins
+  EXPECT_EQ(c.train.variants, std::vector<Variant>{Variant::kEpo});
+  EXPECT_EQ(c.experiment.name, "sweep-1");
+  EXPECT_EQ(c.train.subsets, (std::vector<std::vector<int>>{{0, 1}, {0, 2}, {1, 2}}));
+  EXPECT_EQ(c.cluster.threads_per_rank, 4);
+}
+
+TEST(Config, OverrideCreatesAMissingSection) {
+  testing::ExperimentTree tree;
+  ExperimentConfig c = MustParse(tree, tree.BaseText(), {"slurm.partition=gpu", "slurm.gpus_per_node=4"});
+  EXPECT_EQ(c.slurm.partition, "gpu");
+  EXPECT_EQ(c.slurm.gpus_per_node, 4);
+}
+
+TEST(Config, BenchmarkPathsDefaultIntoItsDirectoryAndNeedNotExistYet) {
+  testing::ExperimentTree tree;
+  std::string text = tree.Fill(
+      "[experiment]\nname = \"mini\"\n[benchmark]\ndir = \"ROOT/bench\"\nsize = \"micro\"\n"
+      "[tasks]\nnames = [\"a\", \"b\"]\n");
+  ExperimentConfig c = MustParse(tree, text);
+  EXPECT_TRUE(c.benchmark.enabled);
+  EXPECT_EQ(c.model.pretrained, tree.root() + "/bench/pretrained");
+  EXPECT_EQ(c.tasks[1].expert, tree.root() + "/bench/experts/b");
+  EXPECT_EQ(c.tasks[0].train_data, tree.root() + "/bench/data/a/train.h5");
+  // A path outside the benchmark directory must still exist.
+  ExperimentConfig bad;
+  Status st = ParseExperiment(text + "test_data = \"" + tree.root() + "/elsewhere/{task}.h5\"\n", "t.toml", {}, &bad);
+  EXPECT_EQ(st.ExitCode(), 2);
+  EXPECT_NE(st.message().find("tasks.test_data: the test data of task 'a' does not exist"), std::string::npos);
+}
+
+TEST(Config, RelativePathsResolveAgainstTheWorkingDirectory) {
+  testing::ExperimentTree tree;
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(tree.root());
+  ExperimentConfig c = MustParse(tree, tree.BaseText(), {"model.pretrained=pre", "experiment.output_dir=out/x"});
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(c.model.pretrained, tree.root() + "/pre");
+  EXPECT_EQ(c.experiment.output_dir, tree.root() + "/out/x");
+}
+
+// The tool: a bad experiment exits with code 2 and prints the located error; a good one plans.
+TEST(OrchestrateCli, ExitCodesAndMessages) {
+  testing::ExperimentTree tree;
+  const std::string tool = std::string(PWEMOE_BINARY_DIR) + "/bin/pwemoe-orchestrate";
+  std::string bad = tree.Write("bad.toml", tree.WithLine(20, "lr = -0.01"));
+  std::string good = tree.Write("good.toml", tree.BaseText());
+  std::string out = tree.root() + "/out.txt";
+  auto run = [&](const std::string& args) {
+    int rc = std::system((tool + " " + args + " > " + out + " 2>&1").c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  auto output = [&] {
+    std::ifstream in(out);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(run(bad + " --dry-run"), 2);
+  EXPECT_NE(output().find(bad + ":20:6: train.lr: expected a number > 0, found float -0.01"), std::string::npos) << output();
+  EXPECT_EQ(run(good + " --dry-run --set train.steps=0"), 2);
+  EXPECT_NE(output().find("--set train.steps=0: train.steps: expected an integer from 1"), std::string::npos) << output();
+  EXPECT_EQ(run(good + " --dry-rn"), 2);
+  EXPECT_NE(output().find("unknown flag '--dry-rn', did you mean '--dry-run'?"), std::string::npos) << output();
+  EXPECT_EQ(run("--dry-run"), 2);
+  EXPECT_EQ(run(good + " --dry-run --log-level loud"), 2);
+  EXPECT_EQ(run(good + " --dry-run"), 0);
+  EXPECT_NE(output().find("training runs: 4 = 2 variants x 2 subsets x 1 seeds"), std::string::npos) << output();
+  EXPECT_EQ(run("--help"), 0);
+  EXPECT_NE(output().find("--log-level LEVEL"), std::string::npos);
+  EXPECT_NE(output().find("(default: info)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pwemoe::config
