@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Proves that a bare Debian 12 gets from nothing to green with the project's own scripts:
+# debootstraps a minimal bookworm into a folder, clones the committed HEAD into it, and runs
+# .ci/run there (install-deps.sh installs everything). Needs root and Debian's archive.
+# Usage: bash scripts/check-fresh-machine.sh [DIR]   (default /var/tmp/pwemoe-fresh; reused if present)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+root=${1:-/var/tmp/pwemoe-fresh}
+command -v debootstrap >/dev/null || apt-get install -y -q debootstrap
+[ -x "$root/bin/bash" ] || debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+cleanup() { umount -l "$root/proc" "$root/sys" "$root/dev" 2>/dev/null || true; }
+trap cleanup EXIT
+mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+mountpoint -q "$root/sys" || mount -t sysfs sys "$root/sys"
+mountpoint -q "$root/dev" || mount --rbind /dev "$root/dev"
+rm -rf "$root/root/pwemoe"
+git clone -q "$repo" "$root/root/pwemoe"
+time chroot "$root" /bin/bash -c 'cd /root/pwemoe && CI=true bash .ci/run'
