@@ -1,0 +1,239 @@
+#include "pwemoe/io/hf_config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
+
+#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/io/json_file.h"
+#include "pwemoe/util/strings.h"
+
+namespace pwemoe::io {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int64_t kMaxSize = 2147483647;  // 2^31 - 1
+
+// transformers' ACT2FN names.
+const std::vector<std::string>& KnownActivations() {
+  static const std::vector<std::string> names = {
+      "gelu",          "gelu_10", "gelu_fast",  "gelu_new", "gelu_python", "gelu_pytorch_tanh",
+      "gelu_accurate", "laplace", "leaky_relu", "linear",   "mish",        "prelu",
+      "quick_gelu",    "relu",    "relu2",      "relu6",    "sigmoid",     "silu",
+      "swish",         "tanh"};
+  return names;
+}
+
+// Reads obj[key] into *out when present. `where` is "<file>: <prefix>".
+Status ReadInt(const json& obj, const std::string& where, const char* key, int64_t* out) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return Status::Ok();
+  if (!it->is_number_integer()) {
+    return Status::Corrupt(where + key + ": " + DescribeJson(*it) + " is not an integer");
+  }
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(kMaxSize)) {
+    return Status::Corrupt(where + key + ": " + DescribeJson(*it) + " must be in [1, 2147483647]");
+  }
+  *out = it->get<int64_t>();
+  return Status::Ok();
+}
+
+Status ReadDouble(const json& obj, const std::string& where, const char* key, double* out) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return Status::Ok();
+  if (!it->is_number()) {
+    return Status::Corrupt(where + key + ": " + DescribeJson(*it) + " is not a number");
+  }
+  *out = it->get<double>();
+  return Status::Ok();
+}
+
+Status ReadString(const json& obj, const std::string& where, const char* key, std::string* out) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return Status::Ok();
+  if (!it->is_string()) {
+    return Status::Corrupt(where + key + ": " + DescribeJson(*it) + " is not a string");
+  }
+  *out = it->get<std::string>();
+  return Status::Ok();
+}
+
+// Reads the vision fields of `obj` (projection_dim is read by the caller).
+Status ReadVisionFields(const json& obj, const std::string& where, ClipVisionConfig* c) {
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "hidden_size", &c->hidden_size));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "intermediate_size", &c->intermediate_size));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "num_hidden_layers", &c->num_hidden_layers));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "num_attention_heads", &c->num_attention_heads));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "image_size", &c->image_size));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "patch_size", &c->patch_size));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "num_channels", &c->num_channels));
+  PWEMOE_RETURN_IF_ERROR(ReadString(obj, where, "hidden_act", &c->hidden_act));
+  return ReadDouble(obj, where, "layer_norm_eps", &c->layer_norm_eps);
+}
+
+// "" when `c` is valid, else "<key>: <problem>". `prefix` is prepended to vision keys.
+std::string Problem(const ClipVisionConfig& c, const std::string& prefix) {
+  const std::pair<const char*, int64_t> sizes[] = {{"hidden_size", c.hidden_size},
+                                                   {"intermediate_size", c.intermediate_size},
+                                                   {"num_hidden_layers", c.num_hidden_layers},
+                                                   {"num_attention_heads", c.num_attention_heads},
+                                                   {"image_size", c.image_size},
+                                                   {"patch_size", c.patch_size},
+                                                   {"num_channels", c.num_channels}};
+  for (const auto& [key, value] : sizes) {
+    if (value < 1 || value > kMaxSize) {
+      return prefix + key + ": " + std::to_string(value) + " must be in [1, 2147483647]";
+    }
+  }
+  if (c.projection_dim < 1 || c.projection_dim > kMaxSize) {
+    return "projection_dim: " + std::to_string(c.projection_dim) + " must be in [1, 2147483647]";
+  }
+  if (!(c.layer_norm_eps > 0) || !std::isfinite(c.layer_norm_eps)) {
+    return prefix + "layer_norm_eps: must be positive and finite";
+  }
+  const auto& acts = KnownActivations();
+  if (std::find(acts.begin(), acts.end(), c.hidden_act) == acts.end()) {
+    return prefix + "hidden_act: unknown activation '" + c.hidden_act + "'" +
+           DidYouMean(c.hidden_act, acts) + " (known: " + Join(acts, ", ") + ")";
+  }
+  if (c.hidden_size % c.num_attention_heads != 0) {
+    return prefix + "num_attention_heads: " + std::to_string(c.num_attention_heads) +
+           " does not divide hidden_size " + std::to_string(c.hidden_size);
+  }
+  if (c.image_size % c.patch_size != 0) {
+    return prefix + "patch_size: " + std::to_string(c.patch_size) + " does not divide image_size " +
+           std::to_string(c.image_size);
+  }
+  return "";
+}
+
+// The object holding a CLIPConfig's vision fields: non-null vision_config_dict, else
+// vision_config, else none (all defaults). Sets *key to the one used.
+Status FindVisionObject(const std::string& name, const json& doc, const json** vision,
+                        std::string* key) {
+  static const json kEmpty = json::object();
+  *vision = &kEmpty;
+  for (const char* candidate : {"vision_config_dict", "vision_config"}) {
+    auto it = doc.find(candidate);
+    if (it == doc.end() || it->is_null()) continue;
+    if (!it->is_object()) {
+      return Status::Corrupt(name + ": " + candidate + ": " + DescribeJson(*it) +
+                             " is not an object");
+    }
+    *vision = &*it;
+    *key = candidate;
+    return Status::Ok();
+  }
+  *key = "vision_config";
+  return Status::Ok();
+}
+
+Status ParseModelType(const std::string& name, const json& doc, std::string* model_type) {
+  auto it = doc.find("model_type");
+  if (it == doc.end()) {
+    return Status::InvalidArgument(name +
+                                   ": model_type: missing; expected \"clip_vision_model\" "
+                                   "or \"clip\"");
+  }
+  if (!it->is_string()) {
+    return Status::Corrupt(name + ": model_type: " + DescribeJson(*it) + " is not a string");
+  }
+  *model_type = it->get<std::string>();
+  if (*model_type != "clip" && *model_type != "clip_vision_model") {
+    return Status::InvalidArgument(name + ": model_type: \"" + *model_type +
+                                   "\" is not supported; expected \"clip_vision_model\" or "
+                                   "\"clip\"");
+  }
+  return Status::Ok();
+}
+
+Status ParseConfigDoc(const std::string& name, const json& doc, ClipVisionConfig* out) {
+  if (!doc.is_object()) {
+    return Status::Corrupt(name + ": " + DescribeJson(doc) + " is not an object");
+  }
+  std::string model_type;
+  PWEMOE_RETURN_IF_ERROR(ParseModelType(name, doc, &model_type));
+  ClipVisionConfig config;
+  const json* vision = &doc;
+  std::string prefix;
+  if (model_type == "clip") {
+    std::string key;
+    PWEMOE_RETURN_IF_ERROR(FindVisionObject(name, doc, &vision, &key));
+    prefix = key + ".";
+  }
+  PWEMOE_RETURN_IF_ERROR(ReadVisionFields(*vision, name + ": " + prefix, &config));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(doc, name + ": ", "projection_dim", &config.projection_dim));
+  std::string problem = Problem(config, prefix);
+  if (!problem.empty()) return Status::Corrupt(name + ": " + problem);
+  *out = config;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseClipVisionConfig(const std::string& name, const std::string& text,
+                             ClipVisionConfig* out) {
+  if (text.find('\0') != std::string::npos) {
+    return Status::Corrupt(name + ": invalid JSON: the file contains a NUL byte");
+  }
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    return Status::Corrupt(name + ": invalid JSON: " + e.what());
+  }
+  return ParseConfigDoc(name, doc, out);
+}
+
+Status LoadClipVisionConfig(const std::string& path, ClipVisionConfig* out) {
+  std::error_code ec;
+  std::string file = std::filesystem::is_directory(path, ec)
+                         ? (std::filesystem::path(path) / "config.json").string()
+                         : path;
+  json doc;
+  PWEMOE_RETURN_IF_ERROR(ReadJsonFile(file, &doc));  // NotFound / IoError / invalid JSON
+  return ParseConfigDoc(file, doc, out);
+}
+
+Status ClipVisionConfigToJson(const ClipVisionConfig& config, const std::string& architecture,
+                              std::string* out) {
+  std::string problem = Problem(config, "");
+  if (!problem.empty()) return Status::InvalidArgument("CLIP vision config: " + problem);
+  json doc = {{"model_type", "clip_vision_model"},
+              {"architectures", json::array({architecture})},
+              {"hidden_size", config.hidden_size},
+              {"intermediate_size", config.intermediate_size},
+              {"num_hidden_layers", config.num_hidden_layers},
+              {"num_attention_heads", config.num_attention_heads},
+              {"image_size", config.image_size},
+              {"patch_size", config.patch_size},
+              {"num_channels", config.num_channels},
+              {"hidden_act", config.hidden_act},
+              {"layer_norm_eps", config.layer_norm_eps},
+              {"projection_dim", config.projection_dim}};
+  try {
+    *out = doc.dump(2) + "\n";
+  } catch (const json::exception& e) {
+    return Status::InvalidArgument(std::string("CLIP vision config: architecture is not valid "
+                                               "UTF-8: ") +
+                                   e.what());
+  }
+  return Status::Ok();
+}
+
+Status WriteClipVisionConfig(const std::string& path, const ClipVisionConfig& config,
+                             const std::string& architecture) {
+  std::string text;
+  Status st = ClipVisionConfigToJson(config, architecture, &text);
+  if (!st.ok()) return st.WithContext(path);
+  return WriteFileAtomically(path, text);
+}
+
+}  // namespace pwemoe::io
