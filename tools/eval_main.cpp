@@ -1,0 +1,128 @@
+// pwemoe-eval: evaluates one model folder (config.json + safetensors, Hugging Face CLIP vision
+// layout) with one classification head on one dataset file, and prints the result as one JSON
+// object on stdout.
+//
+// Exit codes: 0 success; 2 a bad command line (or inputs that do not fit together); 1 a runtime
+// failure (a missing or malformed file, ...). Every error message names the file at fault.
+#include <torch/torch.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "pwemoe/data/dataset.h"
+#include "pwemoe/eval/evaluate.h"
+#include "pwemoe/io/hf_config.h"
+#include "pwemoe/io/tensor_io.h"
+#include "pwemoe/model/clip_vit.h"
+#include "pwemoe/model/head.h"
+#include "pwemoe/util/flags.h"
+#include "pwemoe/util/log.h"
+#include "pwemoe/util/version.h"
+
+namespace pwemoe::tools {
+namespace {
+
+const std::vector<FlagSpec> kFlags = {
+    {"--help", "", "", "print this help and exit"},
+    {"--version", "", "", "print the version and exit"},
+    {"--model", "DIR", "", "model folder: config.json and model.safetensors (or a shard index)"},
+    {"--head", "FILE", "", "classification head .safetensors (weight, logit_scale)"},
+    {"--data", "FILE", "", "dataset .h5 file (pwemoe/data/FORMAT.md)"},
+    {"--batch-size", "N", "128", "inference batch size"},
+    {"--sample-cap", "N", "0", "evaluate the first N samples; 0: all"},
+    {"--threads", "N", "1", "LibTorch threads"},
+    {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
+};
+
+const char* kUsage = "pwemoe-eval --model DIR --head FILE --data FILE [options]";
+const char* kDescription =
+    "Evaluates a CLIP vision model (Hugging Face layout) with a classification head on a dataset\n"
+    "and prints {\"accuracy\", \"mean_loss\", \"count\", \"model\", \"head\", \"data\"} as JSON.";
+
+// A positive (or, with allow_zero, non-negative) integer flag value.
+Status IntFlag(const ParsedFlags& flags, const std::string& name, bool allow_zero, int64_t* out) {
+  const std::string text = flags.Get(name);
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || v < (allow_zero ? 0 : 1)) {
+    return Status::InvalidArgument(name + ": expected an integer " + (allow_zero ? ">= 0" : ">= 1") +
+                                   ", got '" + text + "'");
+  }
+  *out = v;
+  return Status::Ok();
+}
+
+struct Options {
+  std::string model, head, data;
+  int64_t batch_size = 128, sample_cap = 0, threads = 1;
+};
+
+Status ReadOptions(const ParsedFlags& flags, Options* o) {
+  if (!flags.positional.empty()) {
+    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
+                                   kUsage + ")");
+  }
+  for (const char* required : {"--model", "--head", "--data"}) {
+    if (flags.Get(required).empty()) {
+      return Status::InvalidArgument(std::string(required) + " is required (usage: " + kUsage + ")");
+    }
+  }
+  o->model = flags.Get("--model");
+  o->head = flags.Get("--head");
+  o->data = flags.Get("--data");
+  PWEMOE_RETURN_IF_ERROR(IntFlag(flags, "--batch-size", false, &o->batch_size));
+  PWEMOE_RETURN_IF_ERROR(IntFlag(flags, "--sample-cap", true, &o->sample_cap));
+  return IntFlag(flags, "--threads", false, &o->threads);
+}
+
+// Loads the three inputs and evaluates.
+Status Evaluate(const Options& o, eval::EvalResult* result) {
+  io::ClipVisionConfig config;
+  PWEMOE_RETURN_IF_ERROR(io::LoadClipVisionConfig(o.model, &config));
+  io::TensorMap params;
+  PWEMOE_RETURN_IF_ERROR(io::LoadTensors(o.model, &params));
+  Status st = model::ValidateClipVisionParams(config, params);
+  if (!st.ok()) return st.WithContext(o.model);
+  model::ClassificationHead head;
+  PWEMOE_RETURN_IF_ERROR(model::LoadHead(o.head, &head));
+  data::Dataset dataset;
+  PWEMOE_RETURN_IF_ERROR(data::OpenDataset(o.data, &dataset));
+  st = eval::EvaluateModel(config, params, head, dataset, o.batch_size, o.sample_cap, result);
+  return st.ok() ? st : st.WithContext(o.model + " with head " + o.head);
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "pwemoe-eval: %s\n", st.message().c_str());
+  return st.ExitCode();
+}
+
+int Run(int argc, char** argv) {
+  ParsedFlags flags;
+  Status st = ParseFlags(kFlags, argc, argv, &flags);
+  if (!st.ok()) return Fail(st);
+  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
+  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  Options o;
+  st = ReadOptions(flags, &o);
+  if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
+  if (!st.ok()) return Fail(st);
+  torch::set_num_threads(static_cast<int>(o.threads));
+  eval::EvalResult r;
+  st = Evaluate(o, &r);
+  if (!st.ok()) return Fail(st);
+  nlohmann::ordered_json out = {{"accuracy", r.accuracy}, {"mean_loss", r.mean_loss},
+                                {"count", r.count},       {"correct", r.correct},
+                                {"model", o.model},       {"head", o.head},
+                                {"data", o.data}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace pwemoe::tools
+
+int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
