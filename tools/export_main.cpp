@@ -123,9 +123,17 @@ std::string Join(const std::vector<config::TaskSpec>& tasks) {
   return s;
 }
 
+// The shortest of %.15g and %.17g that reads back as the same double.
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
 std::string RayText(const Ray& ray) {
   std::string s;
-  for (double r : ray) s += (s.empty() ? "" : ",") + std::to_string(r);
+  for (double r : ray) s += (s.empty() ? "" : ",") + Number(r);
   return s;
 }
 

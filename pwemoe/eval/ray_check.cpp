@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <iomanip>
 #include <sstream>
 
 namespace pwemoe::eval {
@@ -25,9 +26,8 @@ Status ValidateRay(const Ray& ray, int64_t num_tasks, const std::string& name) {
   }
   if (std::fabs(sum - 1.0) > kRaySumTolerance) {
     std::ostringstream msg;
-    msg.precision(17);
-    msg << name << ": entries sum to " << sum << ", expected 1 (within " << kRaySumTolerance
-        << ")";
+    msg << name << ": entries sum to " << std::setprecision(17) << sum << ", expected 1 (within "
+        << std::setprecision(6) << kRaySumTolerance << ")";
     return Status::InvalidArgument(msg.str());
   }
   return Status::Ok();
