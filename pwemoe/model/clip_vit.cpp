@@ -7,11 +7,15 @@
 
 #include <torch/torch.h>
 
+#include "pwemoe/io/torch_text.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::model {
 
 namespace {
+
+using io::ExceptionText;
+using io::ShapeString;
 
 constexpr double kPi = 3.14159265358979323846;
 
@@ -35,23 +39,6 @@ std::vector<std::string> ActivationNames() {
   std::vector<std::string> names;
   for (const ActivationName& a : kActivations) names.push_back(a.name);
   return names;
-}
-
-std::string ShapeString(c10::IntArrayRef shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
-}
-
-// "<what>: <message>" for a LibTorch exception, without its C++ backtrace.
-std::string ExceptionText(const std::exception& e) {
-  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) {
-    return c10_error->what_without_backtrace();
-  }
-  return e.what();
 }
 
 // ---- validation --------------------------------------------------------------------------------

@@ -6,30 +6,18 @@
 
 #include <torch/torch.h>
 
+#include "pwemoe/io/torch_text.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::model {
 
 namespace {
 
+using io::ExceptionText;
+using io::ShapeString;
+
 constexpr const char* kWeight = "weight";
 constexpr const char* kLogitScale = "logit_scale";
-
-std::string ShapeString(c10::IntArrayRef shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
-}
-
-std::string ExceptionText(const std::exception& e) {
-  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) {
-    return c10_error->what_without_backtrace();
-  }
-  return e.what();
-}
 
 // "<name>: tensor '<tensor>': "
 std::string Where(const std::string& name, const char* tensor) {

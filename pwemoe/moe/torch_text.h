@@ -1,4 +1,5 @@
-// Text helpers for messages about tensors, shared by the pwemoe/moe sources (internal).
+// Helpers shared by the pwemoe/moe sources (internal); the message helpers live in
+// pwemoe/io/torch_text.h.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -8,13 +9,12 @@
 
 #include <torch/torch.h>
 
+#include "pwemoe/io/torch_text.h"
+
 namespace pwemoe::moe::internal {
 
-// "[3, 4]" for a shape; "[]" for a scalar.
-std::string ShapeString(c10::IntArrayRef shape);
-
-// LibTorch's message without its backtrace for a c10::Error, what() for anything else.
-std::string ExceptionText(const std::exception& e);
+using io::ExceptionText;
+using io::ShapeString;
 
 // The dtype in which merging arithmetic runs for a floating-point tensor of dtype `t`: float64
 // stays float64, every other floating dtype (float32, float16, bfloat16) computes in float32.
