@@ -13,37 +13,6 @@
 
 namespace pwemoe::eval::testing {
 
-io::ClipVisionConfig TinyConfig() {
-  io::ClipVisionConfig c;
-  c.image_size = 8;
-  c.patch_size = 4;
-  c.num_channels = 3;
-  c.hidden_size = 8;
-  c.num_attention_heads = 2;
-  c.num_hidden_layers = 2;
-  c.intermediate_size = 16;
-  c.projection_dim = 6;
-  return c;
-}
-
-io::TensorMap RandomParams(const io::ClipVisionConfig& config, uint64_t seed) {
-  torch::manual_seed(seed);
-  io::TensorMap params;
-  for (const auto& [key, shape] : model::ClipVisionParamShapes(config)) {
-    torch::Tensor t = torch::randn(shape, torch::kFloat64);
-    const bool norm = key.find("norm") != std::string::npos;
-    if (norm && key.size() > 7 && key.substr(key.size() - 7) == ".weight") {
-      t = 1.0 + 0.1 * t;
-    } else if (shape.size() >= 2) {
-      t = t / std::sqrt(static_cast<double>(t.numel() / shape[0]));
-    } else {
-      t = 0.1 * t;
-    }
-    params[key] = t.to(torch::kFloat32);
-  }
-  return params;
-}
-
 model::ClassificationHead RandomHead(const io::ClipVisionConfig& config, int64_t classes,
                                      uint64_t seed) {
   torch::manual_seed(seed);

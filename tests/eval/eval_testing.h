@@ -7,15 +7,13 @@
 #include <torch/torch.h>
 
 #include "pwemoe/io/hf_config.h"
+#include "moe_testing.h"
 #include "pwemoe/moe/pool.h"
 
 namespace pwemoe::eval::testing {
 
-// image 8, patch 4, 3 channels, hidden 8, 2 heads, 2 layers, intermediate 16, projection 6.
-io::ClipVisionConfig TinyConfig();
-
-// Random float32 parameters of `config` with its projection, seeded.
-io::TensorMap RandomParams(const io::ClipVisionConfig& config, uint64_t seed);
+using moe::testing::RandomParams;
+using moe::testing::TinyConfig;
 
 // A random head with `classes` rows of the projection width and logit scale 5.
 model::ClassificationHead RandomHead(const io::ClipVisionConfig& config, int64_t classes,

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "moe_testing.h"
 #include "pwemoe/model/clip_vit.h"
 #include "pwemoe/moe/merge.h"
 #include "pwemoe/moe/upscale.h"
@@ -12,18 +13,7 @@
 namespace pwemoe::train::testing {
 namespace {
 
-io::ClipVisionConfig TinyConfig() {
-  io::ClipVisionConfig c;
-  c.image_size = 8;
-  c.patch_size = 4;
-  c.num_channels = 3;
-  c.hidden_size = 8;
-  c.num_attention_heads = 2;
-  c.num_hidden_layers = 2;
-  c.intermediate_size = 16;
-  c.projection_dim = 6;
-  return c;
-}
+using moe::testing::TinyConfig;
 
 io::TensorMap RandomParams(const io::ClipVisionConfig& config) {
   io::TensorMap params;
