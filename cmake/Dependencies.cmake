@@ -46,6 +46,13 @@ if(GLPK_INCLUDE_DIR AND GLPK_LIBRARY)
 endif()
 pwemoe_require(GLPK_FOUND "GLPK" libglpk-dev)
 
+# The built-in benchmark's data (pwemoe/mini): gzip IDX files and glyphs rendered from fonts.
+find_package(ZLIB QUIET)
+pwemoe_require(ZLIB_FOUND "zlib" zlib1g-dev)
+
+find_package(Freetype QUIET)
+pwemoe_require(FREETYPE_FOUND "FreeType" libfreetype-dev)
+
 # ---- optional GPU path ---------------------------------------------------------------------
 set(PWEMOE_HAVE_CUDA OFF)
 set(PWEMOE_HAVE_NCCL OFF)

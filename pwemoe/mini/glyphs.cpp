@@ -1,0 +1,268 @@
+#include "pwemoe/mini/glyphs.h"
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <utility>
+
+namespace pwemoe::mini {
+namespace {
+
+constexpr char kDejavu[] = "fonts-dejavu-core";
+constexpr char kLiberation[] = "fonts-liberation";
+constexpr char kFreefont[] = "fonts-freefont-ttf";
+constexpr char kUrw[] = "fonts-urw-base35";
+
+// Glyphs are rendered at this pixel size, then area-sampled down to the canvas.
+constexpr int kRenderPixels = 64;
+// The largest glyph box drawn in the canvas.
+constexpr double kMaxBox = 26.0;
+
+std::string FtError(FT_Error err) {
+  const char* text = FT_Error_String(err);
+  return text ? std::string(text) : "FreeType error " + std::to_string(err);
+}
+
+struct Bitmap {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> pixels;  // row-major, coverage 0..255
+};
+
+// Bilinear sample of `b` at continuous pixel-centre coordinates (x, y); 0 outside.
+double Sample(const Bitmap& b, double x, double y) {
+  const double fx = std::floor(x);
+  const double fy = std::floor(y);
+  const int x0 = static_cast<int>(fx);
+  const int y0 = static_cast<int>(fy);
+  const double ax = x - fx;
+  const double ay = y - fy;
+  auto at = [&](int xx, int yy) -> double {
+    if (xx < 0 || yy < 0 || xx >= b.width || yy >= b.height) return 0.0;
+    return b.pixels[static_cast<size_t>(yy) * b.width + xx];
+  };
+  const double top = at(x0, y0) * (1.0 - ax) + at(x0 + 1, y0) * ax;
+  const double bottom = at(x0, y0 + 1) * (1.0 - ax) + at(x0 + 1, y0 + 1) * ax;
+  return top * (1.0 - ay) + bottom * ay;
+}
+
+}  // namespace
+
+const char* FontStyleName(FontStyle style) {
+  switch (style) {
+    case FontStyle::kSerif: return "serif";
+    case FontStyle::kSans: return "sans";
+    case FontStyle::kMono: return "mono";
+    case FontStyle::kItalic: return "italic";
+  }
+  return "?";
+}
+
+const std::vector<FontFile>& FontFiles() {
+  static const std::vector<FontFile> fonts = {
+      // serif
+      {"/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", kDejavu, FontStyle::kSerif},
+      {"/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", kDejavu, FontStyle::kSerif},
+      {"/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf", kLiberation, FontStyle::kSerif},
+      {"/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf", kLiberation, FontStyle::kSerif},
+      {"/usr/share/fonts/truetype/freefont/FreeSerif.ttf", kFreefont, FontStyle::kSerif},
+      {"/usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf", kUrw, FontStyle::kSerif},
+      {"/usr/share/fonts/opentype/urw-base35/C059-Roman.otf", kUrw, FontStyle::kSerif},
+      {"/usr/share/fonts/opentype/urw-base35/P052-Roman.otf", kUrw, FontStyle::kSerif},
+      {"/usr/share/fonts/opentype/urw-base35/URWBookman-Light.otf", kUrw, FontStyle::kSerif},
+      // sans
+      {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", kDejavu, FontStyle::kSans},
+      {"/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", kDejavu, FontStyle::kSans},
+      {"/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", kLiberation, FontStyle::kSans},
+      {"/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf", kLiberation, FontStyle::kSans},
+      {"/usr/share/fonts/truetype/freefont/FreeSans.ttf", kFreefont, FontStyle::kSans},
+      {"/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf", kUrw, FontStyle::kSans},
+      {"/usr/share/fonts/opentype/urw-base35/NimbusSansNarrow-Regular.otf", kUrw, FontStyle::kSans},
+      {"/usr/share/fonts/opentype/urw-base35/URWGothic-Book.otf", kUrw, FontStyle::kSans},
+      // mono
+      {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", kDejavu, FontStyle::kMono},
+      {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf", kDejavu, FontStyle::kMono},
+      {"/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf", kLiberation, FontStyle::kMono},
+      {"/usr/share/fonts/truetype/liberation/LiberationMono-Bold.ttf", kLiberation, FontStyle::kMono},
+      {"/usr/share/fonts/truetype/freefont/FreeMono.ttf", kFreefont, FontStyle::kMono},
+      {"/usr/share/fonts/truetype/freefont/FreeMonoBold.ttf", kFreefont, FontStyle::kMono},
+      {"/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf", kUrw, FontStyle::kMono},
+      {"/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Bold.otf", kUrw, FontStyle::kMono},
+      // italic (italic and oblique serif and sans cuts, and the calligraphic Z003)
+      {"/usr/share/fonts/truetype/liberation/LiberationSerif-Italic.ttf", kLiberation, FontStyle::kItalic},
+      {"/usr/share/fonts/truetype/liberation/LiberationSans-Italic.ttf", kLiberation, FontStyle::kItalic},
+      {"/usr/share/fonts/truetype/freefont/FreeSerifItalic.ttf", kFreefont, FontStyle::kItalic},
+      {"/usr/share/fonts/truetype/freefont/FreeSansOblique.ttf", kFreefont, FontStyle::kItalic},
+      {"/usr/share/fonts/opentype/urw-base35/NimbusRoman-Italic.otf", kUrw, FontStyle::kItalic},
+      {"/usr/share/fonts/opentype/urw-base35/NimbusSans-Italic.otf", kUrw, FontStyle::kItalic},
+      {"/usr/share/fonts/opentype/urw-base35/C059-Italic.otf", kUrw, FontStyle::kItalic},
+      {"/usr/share/fonts/opentype/urw-base35/P052-Italic.otf", kUrw, FontStyle::kItalic},
+      {"/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", kUrw, FontStyle::kItalic},
+  };
+  return fonts;
+}
+
+std::vector<int> FontsOfStyle(FontStyle style) {
+  std::vector<int> out;
+  const auto& fonts = FontFiles();
+  for (int i = 0; i < static_cast<int>(fonts.size()); ++i) {
+    if (fonts[i].style == style) out.push_back(i);
+  }
+  return out;
+}
+
+struct GlyphRenderer::Impl {
+  FT_Library library = nullptr;
+  std::map<int, FT_Face> faces;                 // open faces by font index
+  std::map<std::pair<int, int>, Bitmap> cache;  // rendered glyphs by (font, character)
+  std::map<int, int> cap_heights;               // rendered height of 'H' by font
+
+  ~Impl() {
+    for (auto& entry : faces) FT_Done_Face(entry.second);
+    if (library) FT_Done_FreeType(library);
+  }
+
+  Status Face(int font, FT_Face* out) {
+    auto it = faces.find(font);
+    if (it != faces.end()) {
+      *out = it->second;
+      return Status::Ok();
+    }
+    const FontFile& file = FontFiles()[font];
+    struct stat st;
+    if (::stat(file.path, &st) != 0) {
+      return Status::NotFound(std::string(file.path) + ": font file not found; install it with: "
+                              "apt-get install " + file.package);
+    }
+    FT_Face face = nullptr;
+    FT_Error err = FT_New_Face(library, file.path, 0, &face);
+    if (err) {
+      return Status::Corrupt(std::string(file.path) + ": FreeType cannot load the font: " +
+                             FtError(err));
+    }
+    err = FT_Set_Pixel_Sizes(face, 0, kRenderPixels);
+    if (err) {
+      FT_Done_Face(face);
+      return Status::Corrupt(std::string(file.path) + ": cannot set the pixel size: " +
+                             FtError(err));
+    }
+    faces[font] = face;
+    *out = face;
+    return Status::Ok();
+  }
+
+  Status Glyph(int font, char c, const Bitmap** out) {
+    const auto key = std::make_pair(font, static_cast<int>(static_cast<unsigned char>(c)));
+    auto it = cache.find(key);
+    if (it != cache.end()) {
+      *out = &it->second;
+      return Status::Ok();
+    }
+    FT_Face face = nullptr;
+    PWEMOE_RETURN_IF_ERROR(Face(font, &face));
+    const char* path = FontFiles()[font].path;
+    const FT_UInt index = FT_Get_Char_Index(face, static_cast<FT_ULong>(key.second));
+    if (index == 0) {
+      return Status::Corrupt(std::string(path) + ": the font has no glyph for '" +
+                             std::string(1, c) + "'");
+    }
+    // No hinting: outlines scaled as drawn, the same in every FreeType build configuration.
+    FT_Error err = FT_Load_Glyph(face, index, FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP);
+    if (!err) err = FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL);
+    if (err) {
+      return Status::Corrupt(std::string(path) + ": cannot render '" + std::string(1, c) +
+                             "': " + FtError(err));
+    }
+    const FT_Bitmap& bm = face->glyph->bitmap;
+    if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.rows == 0 || bm.width == 0 || bm.pitch <= 0) {
+      return Status::Corrupt(std::string(path) + ": '" + std::string(1, c) +
+                             "' rendered to an empty or non-grayscale bitmap");
+    }
+    Bitmap b;
+    b.width = static_cast<int>(bm.width);
+    b.height = static_cast<int>(bm.rows);
+    b.pixels.resize(static_cast<size_t>(b.width) * b.height);
+    const int scale_max = bm.num_grays > 1 ? bm.num_grays - 1 : 255;
+    for (int y = 0; y < b.height; ++y) {
+      const unsigned char* row = bm.buffer + static_cast<ptrdiff_t>(y) * bm.pitch;
+      for (int x = 0; x < b.width; ++x) {
+        b.pixels[static_cast<size_t>(y) * b.width + x] =
+            static_cast<uint8_t>(scale_max == 255 ? row[x] : row[x] * 255 / scale_max);
+      }
+    }
+    auto inserted = cache.emplace(key, std::move(b));
+    *out = &inserted.first->second;
+    return Status::Ok();
+  }
+
+  Status CapHeight(int font, int* out) {
+    auto it = cap_heights.find(font);
+    if (it == cap_heights.end()) {
+      const Bitmap* h = nullptr;
+      PWEMOE_RETURN_IF_ERROR(Glyph(font, 'H', &h));
+      it = cap_heights.emplace(font, h->height).first;
+    }
+    *out = it->second;
+    return Status::Ok();
+  }
+};
+
+GlyphRenderer::GlyphRenderer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GlyphRenderer::~GlyphRenderer() = default;
+
+Status GlyphRenderer::Create(std::unique_ptr<GlyphRenderer>* out) {
+  auto impl = std::make_unique<Impl>();
+  const FT_Error err = FT_Init_FreeType(&impl->library);
+  if (err) return Status::Internal("cannot start FreeType: " + FtError(err));
+  out->reset(new GlyphRenderer(std::move(impl)));
+  return Status::Ok();
+}
+
+Status GlyphRenderer::Draw(int font, char c, double cap_height, Image* canvas) {
+  if (font < 0 || font >= static_cast<int>(FontFiles().size())) {
+    return Status::InvalidArgument("font index " + std::to_string(font) + " outside [0, " +
+                                   std::to_string(FontFiles().size()) + ")");
+  }
+  if (c < 0x21 || c > 0x7e) {
+    return Status::InvalidArgument("character code " + std::to_string(static_cast<int>(c)) +
+                                   " is not printable ASCII");
+  }
+  if (!(cap_height > 0.0) || cap_height > kMaxBox) {
+    return Status::InvalidArgument("capital height " + std::to_string(cap_height) +
+                                   " outside (0, 26]");
+  }
+  const Bitmap* glyph = nullptr;
+  PWEMOE_RETURN_IF_ERROR(impl_->Glyph(font, c, &glyph));
+  int cap = 0;
+  PWEMOE_RETURN_IF_ERROR(impl_->CapHeight(font, &cap));
+  double scale = cap_height / cap;
+  scale = std::min({scale, kMaxBox / glyph->width, kMaxBox / glyph->height});
+  // Canvas position p maps to glyph position (p - origin) / scale.
+  const double origin_x = 0.5 * kSide - 0.5 * glyph->width * scale;
+  const double origin_y = 0.5 * kSide - 0.5 * glyph->height * scale;
+  constexpr int kSub = 4;  // kSub x kSub samples per canvas pixel
+  for (int y = 0; y < kSide; ++y) {
+    for (int x = 0; x < kSide; ++x) {
+      double sum = 0.0;
+      for (int sy = 0; sy < kSub; ++sy) {
+        const double py = y + (sy + 0.5) / kSub;
+        const double gy = (py - origin_y) / scale - 0.5;
+        for (int sx = 0; sx < kSub; ++sx) {
+          const double px = x + (sx + 0.5) / kSub;
+          const double gx = (px - origin_x) / scale - 0.5;
+          sum += Sample(*glyph, gx, gy);
+        }
+      }
+      const double v = std::min(255.0, sum / (kSub * kSub));
+      (*canvas)[y * kSide + x] = static_cast<uint8_t>(std::floor(v + 0.5));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace pwemoe::mini

@@ -1,0 +1,90 @@
+// The tasks of the built-in benchmark and its pretraining set: what each one's classes are, and
+// how each of its examples is made from Fashion-MNIST or rendered glyphs (DATA.md describes them
+// for users).
+//
+// Data separation: Fashion-MNIST's train file is cut into disjoint slices, [0, 20000) for
+// pretraining and one slice of 10000 per clothing task after it, so the pretraining set and the
+// tasks' train splits never share an image; test splits come from the t10k file. Every example
+// draws from its own Rng seeded by (seed, task stream, split, index), and every task (and the
+// pretraining set) has its own stream, so glyph examples of pretraining never reuse a task's
+// seeds.
+//
+// Thread safety: the definitions are constants; MakeExamples uses the GlyphRenderer it is given,
+// which serializes callers that share one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pwemoe/mini/glyphs.h"
+#include "pwemoe/mini/idx.h"
+#include "pwemoe/util/status.h"
+
+namespace pwemoe::mini {
+
+enum class Split { kTrain, kTest };
+
+// "train" or "test".
+const char* SplitName(Split split);
+
+// How a task's examples are made (see DATA.md).
+enum class TaskKind {
+  kClothing,   // Fashion-MNIST class, mild jitter
+  kDigits,     // glyph '0'..'9'
+  kLetters,    // glyph 'A'..'Z'
+  kRotation,   // quarter turns of a clothing image
+  kFonts,      // font style of a glyph
+  kInverted,   // clothing class of an inverted image
+  kLowercase,  // glyph 'a'..'z'
+  kCoarse,     // coarse clothing group of a noisy image
+  kPretrain,   // the generalist mix of clothing and glyphs
+};
+
+struct TaskDef {
+  std::string name;
+  TaskKind kind;
+  std::vector<std::string> classes;
+  // The slice [fashion_begin, fashion_end) of Fashion-MNIST's train file that the train split
+  // draws from; both -1 for tasks made only of glyphs.
+  int64_t fashion_begin = -1;
+  int64_t fashion_end = -1;
+  // The task's stream in seed derivation (distinct for every task and the pretraining set).
+  uint64_t stream = 0;
+};
+
+// The 8 tasks, in their fixed order: clothing, digits, letters, rotation, fonts, inverted,
+// lowercase, coarse.
+const std::vector<TaskDef>& MiniTasks();
+
+// The pretraining set ("pretrain"): 72 classes, the 10 clothing classes, then '0'..'9', 'A'..'Z'
+// and 'a'..'z'.
+const TaskDef& PretrainTask();
+
+// Fashion-MNIST's class names, in label order.
+const std::vector<std::string>& ClothingClasses();
+
+// The examples of one split, in file layout.
+struct Examples {
+  int64_t count = 0;
+  std::vector<uint8_t> pixels;  // uint8 [count, 28, 28]
+  std::vector<int64_t> labels;  // [count]
+  // Per example: the index into Fashion-MNIST's train file it was made from, or -1 (an image of
+  // the t10k file or a glyph). Not written to files; lets tests check data separation.
+  std::vector<int64_t> fashion_train_index;
+};
+
+// What examples are made from: Fashion-MNIST (read only) and a glyph renderer (used, not owned).
+struct Sources {
+  const FashionMnist* fashion = nullptr;
+  GlyphRenderer* glyphs = nullptr;
+};
+
+// Makes `count` examples of `task`'s `split` for `seed` into `*out` (replaced). The same
+// arguments give the same bytes. InvalidArgument when `count` is not positive or exceeds the
+// images available to the split (the task's train slice, or the 10000 of t10k); the glyph
+// renderer's errors (a missing font names the file and its package).
+Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t seed,
+                    const Sources& sources, Examples* out);
+
+}  // namespace pwemoe::mini
