@@ -34,21 +34,30 @@ struct Bitmap {
   std::vector<uint8_t> pixels;  // row-major, coverage 0..255
 };
 
-// Bilinear sample of `b` at continuous pixel-centre coordinates (x, y); 0 outside.
-double Sample(const Bitmap& b, double x, double y) {
-  const double fx = std::floor(x);
-  const double fy = std::floor(y);
-  const int x0 = static_cast<int>(fx);
-  const int y0 = static_cast<int>(fy);
-  const double ax = x - fx;
-  const double ay = y - fy;
-  auto at = [&](int xx, int yy) -> double {
-    if (xx < 0 || yy < 0 || xx >= b.width || yy >= b.height) return 0.0;
-    return b.pixels[static_cast<size_t>(yy) * b.width + xx];
-  };
-  const double top = at(x0, y0) * (1.0 - ax) + at(x0 + 1, y0) * ax;
-  const double bottom = at(x0, y0 + 1) * (1.0 - ax) + at(x0 + 1, y0 + 1) * ax;
-  return top * (1.0 - ay) + bottom * ay;
+// Box-filter weights along one axis: canvas pixel k covers [(k - origin) / scale,
+// (k + 1 - origin) / scale] of the glyph bitmap's n pixels; each glyph pixel weighs the part of
+// it that the interval covers, over the interval's length (an exact area average).
+struct AxisWeights {
+  std::vector<int> begin;                  // per canvas pixel: first glyph pixel
+  std::vector<std::vector<double>> weights;  // per canvas pixel: weights from `begin` on
+};
+
+AxisWeights BoxWeights(int n, double origin, double scale) {
+  AxisWeights w;
+  w.begin.resize(kSide);
+  w.weights.resize(kSide);
+  for (int k = 0; k < kSide; ++k) {
+    const double lo = (k - origin) / scale;
+    const double hi = (k + 1 - origin) / scale;
+    const int first = std::max(0, static_cast<int>(std::floor(lo)));
+    const int last = std::min(n, static_cast<int>(std::ceil(hi)));  // exclusive
+    w.begin[k] = first;
+    for (int j = first; j < last; ++j) {
+      const double overlap = std::min(hi, j + 1.0) - std::max(lo, static_cast<double>(j));
+      w.weights[k].push_back(std::max(overlap, 0.0) * scale);
+    }
+  }
+  return w;
 }
 
 }  // namespace
@@ -242,24 +251,30 @@ Status GlyphRenderer::Draw(int font, char c, double cap_height, Image* canvas) {
   PWEMOE_RETURN_IF_ERROR(impl_->CapHeight(font, &cap));
   double scale = cap_height / cap;
   scale = std::min({scale, kMaxBox / glyph->width, kMaxBox / glyph->height});
-  // Canvas position p maps to glyph position (p - origin) / scale.
+  // Canvas position p shows glyph position (p - origin) / scale; each canvas pixel is the area
+  // average of the glyph pixels under it (separable: columns first, then rows).
   const double origin_x = 0.5 * kSide - 0.5 * glyph->width * scale;
   const double origin_y = 0.5 * kSide - 0.5 * glyph->height * scale;
-  constexpr int kSub = 4;  // kSub x kSub samples per canvas pixel
-  for (int y = 0; y < kSide; ++y) {
+  const AxisWeights wx = BoxWeights(glyph->width, origin_x, scale);
+  const AxisWeights wy = BoxWeights(glyph->height, origin_y, scale);
+  std::vector<double> columns(static_cast<size_t>(glyph->height) * kSide);  // [glyph row][x]
+  for (int i = 0; i < glyph->height; ++i) {
+    const uint8_t* row = glyph->pixels.data() + static_cast<size_t>(i) * glyph->width;
     for (int x = 0; x < kSide; ++x) {
       double sum = 0.0;
-      for (int sy = 0; sy < kSub; ++sy) {
-        const double py = y + (sy + 0.5) / kSub;
-        const double gy = (py - origin_y) / scale - 0.5;
-        for (int sx = 0; sx < kSub; ++sx) {
-          const double px = x + (sx + 0.5) / kSub;
-          const double gx = (px - origin_x) / scale - 0.5;
-          sum += Sample(*glyph, gx, gy);
-        }
+      const auto& weights = wx.weights[x];
+      for (size_t j = 0; j < weights.size(); ++j) sum += weights[j] * row[wx.begin[x] + j];
+      columns[static_cast<size_t>(i) * kSide + x] = sum;
+    }
+  }
+  for (int y = 0; y < kSide; ++y) {
+    const auto& weights = wy.weights[y];
+    for (int x = 0; x < kSide; ++x) {
+      double sum = 0.0;
+      for (size_t i = 0; i < weights.size(); ++i) {
+        sum += weights[i] * columns[static_cast<size_t>(wy.begin[y] + i) * kSide + x];
       }
-      const double v = std::min(255.0, sum / (kSub * kSub));
-      (*canvas)[y * kSide + x] = static_cast<uint8_t>(std::floor(v + 0.5));
+      (*canvas)[y * kSide + x] = static_cast<uint8_t>(std::floor(std::min(255.0, sum) + 0.5));
     }
   }
   return Status::Ok();

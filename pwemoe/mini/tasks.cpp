@@ -180,7 +180,7 @@ Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t se
         break;
       case TaskKind::kCoarse:
         img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
-        AddNoise(rng.Uniform(30.0, 60.0), &rng, &img);
+        AddNoise(rng.Uniform(20.0, 50.0), &rng, &img);
         label = kCoarseGroup[cls];
         break;
       case TaskKind::kDigits:
