@@ -56,7 +56,7 @@ Status RunFit(const std::vector<torch::Tensor>& params, int64_t n, const FitBudg
                                       .weight_decay(budget.weight_decay));
   BatchOrder order(n, budget.batch_size, seed);
   const int64_t tenth = std::max<int64_t>(1, budget.steps / 10);
-  const int64_t every = std::max<int64_t>(1, budget.steps / 20);
+  const int64_t every = std::max<int64_t>(1, budget.steps / 4);
   double first = 0, last = 0, since = 0;
   int64_t correct_last = 0, seen_last = 0, since_n = 0;
   for (int64_t step = 0; step < budget.steps; ++step) {

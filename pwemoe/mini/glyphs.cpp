@@ -126,6 +126,7 @@ std::vector<int> FontsOfStyle(FontStyle style) {
 }
 
 struct GlyphRenderer::Impl {
+  std::vector<FontFile> fonts;
   FT_Library library = nullptr;
   std::map<int, FT_Face> faces;                 // open faces by font index
   std::map<std::pair<int, int>, Bitmap> cache;  // rendered glyphs by (font, character)
@@ -142,7 +143,7 @@ struct GlyphRenderer::Impl {
       *out = it->second;
       return Status::Ok();
     }
-    const FontFile& file = FontFiles()[font];
+    const FontFile& file = fonts[font];
     struct stat st;
     if (::stat(file.path, &st) != 0) {
       return Status::NotFound(std::string(file.path) + ": font file not found; install it with: "
@@ -174,7 +175,7 @@ struct GlyphRenderer::Impl {
     }
     FT_Face face = nullptr;
     PWEMOE_RETURN_IF_ERROR(Face(font, &face));
-    const char* path = FontFiles()[font].path;
+    const char* path = fonts[font].path;
     const FT_UInt index = FT_Get_Char_Index(face, static_cast<FT_ULong>(key.second));
     if (index == 0) {
       return Status::Corrupt(std::string(path) + ": the font has no glyph for '" +
@@ -225,7 +226,13 @@ GlyphRenderer::GlyphRenderer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 GlyphRenderer::~GlyphRenderer() = default;
 
 Status GlyphRenderer::Create(std::unique_ptr<GlyphRenderer>* out) {
+  return CreateWithFonts(FontFiles(), out);
+}
+
+Status GlyphRenderer::CreateWithFonts(std::vector<FontFile> fonts,
+                                      std::unique_ptr<GlyphRenderer>* out) {
   auto impl = std::make_unique<Impl>();
+  impl->fonts = std::move(fonts);
   const FT_Error err = FT_Init_FreeType(&impl->library);
   if (err) return Status::Internal("cannot start FreeType: " + FtError(err));
   out->reset(new GlyphRenderer(std::move(impl)));
@@ -233,9 +240,9 @@ Status GlyphRenderer::Create(std::unique_ptr<GlyphRenderer>* out) {
 }
 
 Status GlyphRenderer::Draw(int font, char c, double cap_height, Image* canvas) {
-  if (font < 0 || font >= static_cast<int>(FontFiles().size())) {
+  if (font < 0 || font >= static_cast<int>(impl_->fonts.size())) {
     return Status::InvalidArgument("font index " + std::to_string(font) + " outside [0, " +
-                                   std::to_string(FontFiles().size()) + ")");
+                                   std::to_string(impl_->fonts.size()) + ")");
   }
   if (c < 0x21 || c > 0x7e) {
     return Status::InvalidArgument("character code " + std::to_string(static_cast<int>(c)) +

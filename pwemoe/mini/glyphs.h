@@ -40,14 +40,19 @@ std::vector<int> FontsOfStyle(FontStyle style);
 
 class GlyphRenderer {
  public:
-  // Starts FreeType; opens no font yet. Internal when FreeType cannot start.
+  // Starts FreeType for the fonts of FontFiles(); opens no font yet. Internal when FreeType
+  // cannot start.
   static Status Create(std::unique_ptr<GlyphRenderer>* out);
+
+  // The same for another list of fonts (tests use it to check the errors of a missing or broken
+  // font file); `fonts` is copied, but its path and package strings must outlive the renderer.
+  static Status CreateWithFonts(std::vector<FontFile> fonts, std::unique_ptr<GlyphRenderer>* out);
   ~GlyphRenderer();
   GlyphRenderer(const GlyphRenderer&) = delete;
   GlyphRenderer& operator=(const GlyphRenderer&) = delete;
 
   // Clears `*canvas` to 0 and draws character `c` (printable ASCII) of font `font` (an index
-  // into FontFiles()) in white (anti-aliased, up to 255), scaled so that the font's capital
+  // into the renderer's font list, FontFiles() unless CreateWithFonts) in white (anti-aliased, up to 255), scaled so that the font's capital
   // height (of 'H') is `cap_height` pixels (shrunk when the glyph would not fit in 26 x 26), with
   // the glyph's bounding box centred. The glyph is rendered once at a high resolution, cached, and
   // area-sampled down. NotFound naming the file and its Debian package when the font file is

@@ -146,10 +146,11 @@ Status Expert(const Recipe& recipe, const MakeOptions& options, const io::Tensor
 Status Measure(const Recipe& recipe, const MakeOptions& options, QualityReport* quality) {
   moe::PoolSpec spec;
   spec.pretrained = options.out_dir + "/pretrained";
-  std::vector<data::Dataset> tests(Tasks(options).size());
+  const std::vector<std::string> tasks = Tasks(options);
+  std::vector<data::Dataset> tests(tasks.size());
   std::vector<const data::Dataset*> test_ptrs;
   for (size_t i = 0; i < tests.size(); ++i) {
-    const std::string& t = Tasks(options)[i];
+    const std::string& t = tasks[i];
     spec.tasks.push_back({t, options.out_dir + "/experts/" + t,
                           options.out_dir + "/heads/" + t + ".safetensors"});
     PWEMOE_RETURN_IF_ERROR(data::OpenDataset(options.out_dir + "/data/" + t + "/test.h5", &tests[i]));

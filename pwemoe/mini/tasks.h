@@ -9,8 +9,8 @@
 // pretraining set) has its own stream, so glyph examples of pretraining never reuse a task's
 // seeds.
 //
-// Thread safety: the definitions are constants; MakeExamples uses the GlyphRenderer it is given,
-// which serializes callers that share one.
+// Thread safety: the definitions are constants. MakeExamples only reads the FashionMnist and uses
+// the GlyphRenderer it is given: calls that share a renderer must not run at once.
 #pragma once
 
 #include <cstdint>

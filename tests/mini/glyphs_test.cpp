@@ -1,6 +1,7 @@
 #include "pwemoe/mini/glyphs.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <string>
 
@@ -77,6 +78,33 @@ TEST(Glyphs, RejectsBadArguments) {
   EXPECT_EQ(renderer->Draw(0, ' ', 16, &img).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(renderer->Draw(0, 'A', 0, &img).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(renderer->Draw(0, 'A', 30, &img).code(), Status::Code::kInvalidArgument);
+}
+
+TEST(Glyphs, MissingFontNamesFileAndPackage) {
+  std::unique_ptr<GlyphRenderer> renderer;
+  ASSERT_TRUE(GlyphRenderer::CreateWithFonts(
+                  {{"/nonexistent/NoSuchFont.ttf", "fonts-nothing", FontStyle::kSans}}, &renderer)
+                  .ok());
+  Image img;
+  const Status st = renderer->Draw(0, 'A', 16, &img);
+  EXPECT_EQ(st.code(), Status::Code::kNotFound);
+  EXPECT_NE(st.message().find("/nonexistent/NoSuchFont.ttf"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("apt-get install fonts-nothing"), std::string::npos) << st.message();
+}
+
+TEST(Glyphs, BrokenFontIsCorrupt) {
+  const std::string path = ::testing::TempDir() + "pwemoe_mini_broken_font.ttf";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fputs("not a font", f);
+  std::fclose(f);
+  std::unique_ptr<GlyphRenderer> renderer;
+  ASSERT_TRUE(GlyphRenderer::CreateWithFonts({{path.c_str(), "x", FontStyle::kSans}}, &renderer)
+                  .ok());
+  Image img;
+  const Status st = renderer->Draw(0, 'A', 16, &img);
+  EXPECT_EQ(st.code(), Status::Code::kCorrupt);
+  EXPECT_NE(st.message().find(path), std::string::npos) << st.message();
 }
 
 }  // namespace

@@ -106,6 +106,9 @@ TEST(MiniTasks, UnknownTaskSuggestsName) {
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(st.message().find("did you mean 'digits'"), std::string::npos) << st.message();
   EXPECT_FALSE(Exists(dir + "/data"));
+  options.tasks = {"digits", "letters", "digits"};
+  EXPECT_EQ(WriteMiniData(options, dir, nullptr).code(), Status::Code::kInvalidArgument);
+  EXPECT_FALSE(Exists(dir + "/data"));
 }
 
 TEST(MiniTasks, MissingFashionMnistNamesPackage) {
