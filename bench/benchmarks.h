@@ -1,0 +1,20 @@
+// Registration of the pwemoe benchmarks with Google Benchmark (called once from main, before
+// benchmark::Initialize). Every benchmark uses manual timing (seconds of wall-clock time per
+// iteration, after one untimed warm-up where noted) and reports its probes (limits.h).
+#pragma once
+
+namespace pwemoe::bench {
+
+// BM_Merge/T:2 and BM_Merge/T:8: moe::MergeAndUnload of the upscaled ViT-B/32 at the equal-weight
+// ray; counters merge_GBps (bytes streamed / s) and frac_of_bw (of the bandwidth probe).
+void RegisterMergeBenchmarks();
+
+// BM_Forward/batch:16 and /batch:64: model::ClipVisionForward without gradients; counters GFLOPs
+// (flops.h) and frac_of_gemm.
+void RegisterForwardBenchmarks();
+
+// BM_TrainStep/{LS,EPO}/T:{2,8}: one train::ComputeTaskGradients over every task (batch 16 per
+// task) plus train::ApplyStep; counters grad_s, apply_s, GFLOPs and frac_of_gemm.
+void RegisterTrainBenchmarks();
+
+}  // namespace pwemoe::bench

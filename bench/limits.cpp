@@ -1,0 +1,23 @@
+#include "limits.h"
+
+#include <torch/torch.h>
+
+#include "probes.h"
+
+namespace pwemoe::bench {
+
+Limits MeasureLimits() {
+  Limits limits;
+  limits.bandwidth_gbps = MemoryBandwidthGBps();
+  limits.gemm_gflops = GemmGflops();
+  limits.threads = torch::get_num_threads();
+  return limits;
+}
+
+void ReportLimits(const Limits& limits, benchmark::State& state) {
+  state.counters["bw_probe_GBps"] = limits.bandwidth_gbps;
+  state.counters["gemm_probe_GFLOPs"] = limits.gemm_gflops;
+  state.counters["threads"] = limits.threads;
+}
+
+}  // namespace pwemoe::bench

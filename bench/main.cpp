@@ -1,0 +1,40 @@
+// pwemoe_bench: merge, forward and training-step speed of PWE MoE on a ViT-B/32-sized random
+// model, each as a fraction of a limit measured in the same run (bench/README.md).
+//
+// Environment: PWEMOE_BENCH_THREADS (LibTorch threads, default 1). Arguments: Google Benchmark's
+// (--benchmark_filter=..., --benchmark_format=json, ...).
+#include <fstream>
+#include <string>
+
+#include <benchmark/benchmark.h>
+
+#include "benchmarks.h"
+#include "pwemoe/util/log.h"
+#include "threads.h"
+
+namespace {
+
+// /proc/loadavg's first three fields, or "unknown".
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  if (!(in >> one >> five >> fifteen)) return "unknown";
+  return one + " " + five + " " + fifteen;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  (void)pwemoe::SetupLogging("warn", 0, 1);  // keep Upscale's info line out of the table
+  const int threads = pwemoe::bench::ApplyBenchThreads();
+  benchmark::AddCustomContext("pwemoe_threads", std::to_string(threads));
+  benchmark::AddCustomContext("load_average_at_start", LoadAverage());
+  pwemoe::bench::RegisterMergeBenchmarks();
+  pwemoe::bench::RegisterForwardBenchmarks();
+  pwemoe::bench::RegisterTrainBenchmarks();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,25 @@
+// The two hardware limits every benchmark is reported against, measured in the same process with
+// the same LibTorch thread count (DESIGN.md, "Performance model"):
+//   - memory bandwidth: a STREAM triad a = b + s * c over float32 arrays far larger than any
+//     last-level cache, bytes counted as STREAM does (two reads and one write per element, no
+//     write-allocate traffic);
+//   - GEMM throughput: torch::mm of two square float32 matrices, 2 n^3 FLOPs per product.
+// Each returns the best of several timed runs after one untimed warm-up run.
+//
+// Thread safety: call from one thread at a time (the probes use LibTorch's intra-op pool).
+#pragma once
+
+#include <cstdint>
+
+namespace pwemoe::bench {
+
+// Triad bandwidth in GB/s (1e9 bytes per second): best of `runs` over three arrays of
+// `floats_per_array` float32 each (default 2^25: 128 MiB per array). Allocates the arrays for the
+// call only.
+double MemoryBandwidthGBps(int64_t floats_per_array = int64_t{1} << 25, int runs = 5);
+
+// GEMM throughput in GFLOP/s (1e9 FLOP per second): best of `runs` products of two random n x n
+// float32 matrices (default 2048).
+double GemmGflops(int64_t n = 2048, int runs = 5);
+
+}  // namespace pwemoe::bench

@@ -1,0 +1,99 @@
+// BM_TrainStep: training is compute-bound (DESIGN.md, "Performance model"): each step merges once
+// with autograd, then per task a forward and a backward (into the routers) through the merged
+// ViT-B/32, batch 16 per task, then LS or EPO combines the per-task gradients and Adam steps.
+// A T = 8 step is a few TFLOP, so each benchmark times two steps with no warm-up; the first and
+// the last step's seconds are reported apart (first_step_s, last_step_s) so the warm-up shows.
+#include <chrono>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include "benchmarks.h"
+#include "flops.h"
+#include "limits.h"
+#include "pwemoe/train/trainer.h"
+#include "random_model.h"
+
+namespace pwemoe::bench {
+namespace {
+
+constexpr int64_t kBatch = 16;
+constexpr int64_t kExamples = 64;  // per task, in memory
+constexpr int64_t kClasses = 10;
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_tasks) {
+  std::shared_ptr<const BenchModel> m;
+  Status st = SharedBenchModel(num_tasks, &m);
+  if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
+  train::TrainProblem problem;
+  problem.config = m->config;
+  problem.model = m->model;  // shares the tensors
+  problem.heads = RandomHeads(m->config, num_tasks, kClasses, /*seed=*/1);
+  problem.data = RandomTaskData(m->config, num_tasks, kExamples, kClasses, /*seed=*/2);
+  problem.task_names = TaskNames(num_tasks);
+  train::TrainOptions options;
+  options.variant = variant;
+  options.steps = 1000;
+  options.batch_size = kBatch;
+  train::TrainState train_state;
+  st = train::InitTrainState(problem, options, m->routers, &train_state);
+  if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
+  std::vector<int64_t> tasks(num_tasks);
+  std::iota(tasks.begin(), tasks.end(), 0);
+
+  const Limits limits = MeasureLimits();
+  double total = 0, grad_total = 0, apply_total = 0, first = 0, last = 0;
+  std::vector<float> buffer;
+  train::StepRecord record;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    st = train::ComputeTaskGradients(&train_state, tasks, &buffer);
+    const double grad_s = SecondsSince(t0);
+    if (st.ok()) st = train::ApplyStep(&train_state, buffer, &record);
+    const double s = SecondsSince(t0);
+    if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
+    state.SetIterationTime(s);
+    if (total == 0) first = s;
+    last = s;
+    total += s;
+    grad_total += grad_s;
+    apply_total += s - grad_s;
+  }
+  const double n = static_cast<double>(state.iterations());
+  const double flops = TrainStepFlops(m->config, num_tasks, kBatch);
+  const double gflops = flops * n / total / 1e9;
+  ReportLimits(limits, state);
+  state.counters["s_per_step"] = total / n;
+  state.counters["first_step_s"] = first;
+  state.counters["last_step_s"] = last;
+  state.counters["grad_s"] = grad_total / n;
+  state.counters["apply_s"] = apply_total / n;
+  state.counters["GFLOP_per_step"] = flops / 1e9;
+  state.counters["GFLOPs"] = gflops;
+  state.counters["frac_of_gemm"] = gflops / limits.gemm_gflops;
+}
+
+}  // namespace
+
+void RegisterTrainBenchmarks() {
+  for (int64_t t : {2, 8}) {
+    for (train::Variant v : {train::Variant::kLs, train::Variant::kEpo}) {
+      const std::string name =
+          std::string("BM_TrainStep/") + train::VariantName(v) + "/T:" + std::to_string(t);
+      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, v, t)
+          ->UseManualTime()
+          ->Unit(benchmark::kSecond)
+          ->Iterations(2);
+    }
+  }
+}
+
+}  // namespace pwemoe::bench
