@@ -6,7 +6,6 @@
 // failure (a missing or malformed file, ...). Every error message names the file at fault.
 #include <torch/torch.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -42,20 +41,6 @@ const char* kDescription =
     "Evaluates a CLIP vision model (Hugging Face layout) with a classification head on a dataset\n"
     "and prints {\"accuracy\", \"mean_loss\", \"count\", \"model\", \"head\", \"data\"} as JSON.";
 
-// A positive (or, with allow_zero, non-negative) integer flag value.
-Status IntFlag(const ParsedFlags& flags, const std::string& name, bool allow_zero, int64_t* out) {
-  const std::string text = flags.Get(name);
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE || v < (allow_zero ? 0 : 1)) {
-    return Status::InvalidArgument(name + ": expected an integer " + (allow_zero ? ">= 0" : ">= 1") +
-                                   ", got '" + text + "'");
-  }
-  *out = v;
-  return Status::Ok();
-}
-
 struct Options {
   std::string model, head, data;
   int64_t batch_size = 128, sample_cap = 0, threads = 1;
@@ -74,9 +59,9 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   o->model = flags.Get("--model");
   o->head = flags.Get("--head");
   o->data = flags.Get("--data");
-  PWEMOE_RETURN_IF_ERROR(IntFlag(flags, "--batch-size", false, &o->batch_size));
-  PWEMOE_RETURN_IF_ERROR(IntFlag(flags, "--sample-cap", true, &o->sample_cap));
-  return IntFlag(flags, "--threads", false, &o->threads);
+  PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--batch-size", 1, &o->batch_size));
+  PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--sample-cap", 0, &o->sample_cap));
+  return GetIntFlag(flags, "--threads", 1, &o->threads);
 }
 
 // Loads the three inputs and evaluates.

@@ -1,6 +1,8 @@
 #include "pwemoe/util/flags.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 
 #include "pwemoe/util/strings.h"
 
@@ -88,6 +90,19 @@ std::string FlagHelp(const std::string& usage, const std::string& description,
     out += "\n";
   }
   return out;
+}
+
+Status GetIntFlag(const ParsedFlags& flags, const std::string& name, int64_t min, int64_t* out) {
+  const std::string text = flags.Get(name);
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || v < min) {
+    return Status::InvalidArgument(name + ": expected an integer >= " + std::to_string(min) +
+                                   ", got '" + text + "'");
+  }
+  *out = v;
+  return Status::Ok();
 }
 
 }  // namespace pwemoe

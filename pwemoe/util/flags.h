@@ -38,6 +38,11 @@ struct ParsedFlags {
 Status ParseFlags(const std::vector<FlagSpec>& table, int argc, const char* const* argv,
                   ParsedFlags* out);
 
+// The value of integer flag `name` (ParsedFlags::Get: the last value or the default) into *out.
+// InvalidArgument naming the flag and the value when it is not a whole decimal integer in
+// [min, INT64_MAX]; *out untouched then.
+Status GetIntFlag(const ParsedFlags& flags, const std::string& name, int64_t min, int64_t* out);
+
 // Help text: usage line, description, then one line per flag with its default.
 std::string FlagHelp(const std::string& usage, const std::string& description,
                      const std::vector<FlagSpec>& table);

@@ -1,0 +1,186 @@
+// pwemoe/mini/make_mini.h and pwemoe-make-mini on the micro size with a two-task subset (seconds):
+// determinism for a seed, reuse of a complete folder, the manifest, the experiment layout, errors.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "mini_testing.h"
+#include "pwemoe/io/tensor_io.h"
+#include "pwemoe/mini/make_mini.h"
+#include "pwemoe/model/clip_vit.h"
+#include "pwemoe/moe/pool.h"
+
+namespace pwemoe::mini {
+namespace {
+
+namespace fs = std::filesystem;
+
+MakeOptions MicroOptions(const std::string& dir, uint64_t seed = 0) {
+  MakeOptions o;
+  o.out_dir = dir;
+  o.data.size = Size::kMicro;
+  o.data.seed = seed;
+  o.data.tasks = {"digits", "rotation"};
+  return o;
+}
+
+nlohmann::json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+// One micro benchmark shared by the suite (built once).
+class MakeMiniTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    torch::set_num_threads(1);
+    dir_ = new std::string(testing::MakeTempDir());
+    result_ = new MakeResult();
+    const Status st = MakeMini(MicroOptions(*dir_), [](const std::string&) {}, result_);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete result_;
+  }
+  static std::string* dir_;
+  static MakeResult* result_;
+};
+std::string* MakeMiniTest::dir_ = nullptr;
+MakeResult* MakeMiniTest::result_ = nullptr;
+
+TEST_F(MakeMiniTest, SameSeedGivesIdenticalModels) {
+  ASSERT_FALSE(result_->reused);
+  const std::string other = testing::MakeTempDir();
+  MakeResult again;
+  ASSERT_TRUE(MakeMini(MicroOptions(other), [](const std::string&) {}, &again).ok());
+  EXPECT_EQ(again.config_hash, result_->config_hash);
+  for (const char* f : {"pretrained", "experts/digits", "experts/rotation",
+                               "heads/digits.safetensors", "heads/rotation.safetensors"}) {
+    io::TensorMap a, b;
+    ASSERT_TRUE(io::LoadTensors(*dir_ + "/" + std::string(f), &a).ok()) << f;
+    ASSERT_TRUE(io::LoadTensors(other + "/" + std::string(f), &b).ok()) << f;
+    ASSERT_EQ(a.size(), b.size()) << f;
+    for (const auto& [key, t] : a) EXPECT_TRUE(torch::equal(t, b.at(key))) << f << " " << key;
+  }
+  EXPECT_EQ(again.quality.matrix, result_->quality.matrix);
+  EXPECT_EQ(again.quality.pretrained, result_->quality.pretrained);
+}
+
+TEST_F(MakeMiniTest, RerunOfACompleteFolderIsANoOp) {
+  const std::string model = *dir_ + "/pretrained/model.safetensors";
+  const auto before = fs::last_write_time(model);
+  MakeResult again;
+  ASSERT_TRUE(MakeMini(MicroOptions(*dir_), [](const std::string&) {}, &again).ok());
+  EXPECT_TRUE(again.reused);
+  EXPECT_EQ(fs::last_write_time(model), before);
+  // Another configuration of the same folder is not complete; a missing file makes it incomplete.
+  EXPECT_TRUE(IsComplete(*dir_, result_->config_hash));
+  EXPECT_FALSE(IsComplete(*dir_, ConfigHash(MicroOptions(*dir_, 1))));
+  const std::string head = *dir_ + "/heads/rotation.safetensors";
+  fs::rename(head, head + ".away");
+  EXPECT_FALSE(IsComplete(*dir_, result_->config_hash));
+  fs::rename(head + ".away", head);
+  EXPECT_TRUE(IsComplete(*dir_, result_->config_hash));
+}
+
+TEST_F(MakeMiniTest, ManifestRecordsFiguresGatesAndFiles) {
+  const nlohmann::json m = ReadJson(*dir_ + "/manifest.json");
+  EXPECT_EQ(m.at("config_hash"), result_->config_hash);
+  EXPECT_EQ(m.at("size"), "micro");
+  EXPECT_EQ(m.at("tasks"), (std::vector<std::string>{"digits", "rotation"}));
+  const auto& q = m.at("quality");
+  ASSERT_EQ(q.at("expert_by_task_accuracy").size(), 2u);
+  EXPECT_EQ(q.at("expert_by_task_accuracy")[1].size(), 2u);
+  EXPECT_EQ(q.at("tasks").size(), 2u);
+  EXPECT_EQ(q.at("gates").size(), 2u + 3u);  // per task, mean gain, TA above and below
+  for (const auto& t : q.at("tasks")) {
+    const double acc = t.at("expert_accuracy").get<double>();
+    EXPECT_GE(acc, 0.0);
+    EXPECT_LE(acc, 100.0);
+  }
+  EXPECT_FALSE(m.at("gates_enforced").get<bool>());
+  for (const auto& f : m.at("files")) EXPECT_TRUE(fs::is_regular_file(*dir_ + "/" + f.get<std::string>())) << f;
+  EXPECT_GT(m.at("timings_seconds").at("total").get<double>(), 0.0);
+}
+
+TEST_F(MakeMiniTest, FolderLoadsAsAnExperimentPool) {
+  moe::PoolSpec spec;
+  spec.pretrained = *dir_ + "/pretrained";
+  for (const std::string t : {"digits", "rotation"}) {
+    spec.tasks.push_back({t, *dir_ + "/experts/" + t, *dir_ + "/heads/" + t + ".safetensors"});
+  }
+  moe::ModelPool pool;
+  const Status st = moe::LoadModelPool(spec, &pool);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_TRUE(pool.pretrained.count(model::kVisualProjection));
+  EXPECT_FALSE(pool.experts[0].count(model::kVisualProjection));  // vision-only experts
+  EXPECT_EQ(pool.heads[0].num_classes(), 10);
+  EXPECT_EQ(pool.heads[1].num_classes(), 4);
+  // Experts differ from the pretrained model and from each other.
+  const std::string key = model::ClipLayerPrefix(0) + "mlp.fc1.weight";
+  EXPECT_FALSE(torch::equal(pool.experts[0].at(key), pool.pretrained.at(key)));
+  EXPECT_FALSE(torch::equal(pool.experts[0].at(key), pool.experts[1].at(key)));
+}
+
+TEST(MakeMini, HashDependsOnEveryChoice) {
+  const std::string h = ConfigHash(MicroOptions("x"));
+  EXPECT_EQ(h.size(), 16u);
+  EXPECT_EQ(ConfigHash(MicroOptions("y")), h);  // not the folder
+  MakeOptions o = MicroOptions("x", 1);
+  EXPECT_NE(ConfigHash(o), h);
+  o = MicroOptions("x");
+  o.data.size = Size::kFull;
+  EXPECT_NE(ConfigHash(o), h);
+  o = MicroOptions("x");
+  o.data.tasks = {"rotation", "digits"};
+  EXPECT_NE(ConfigHash(o), h);
+  o = MicroOptions("x");
+  o.threads = 3;
+  EXPECT_NE(ConfigHash(o), h);
+}
+
+TEST(MakeMini, MissingFashionMnistIsNamed) {
+  MakeOptions o = MicroOptions(testing::MakeTempDir());
+  o.data.fashion_dir = "/nonexistent/fashion";
+  MakeResult r;
+  const Status st = MakeMini(o, [](const std::string&) {}, &r);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("/nonexistent/fashion"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("dataset-fashion-mnist"), std::string::npos) << st.message();
+  EXPECT_FALSE(fs::exists(o.out_dir + "/manifest.json"));
+}
+
+// Runs pwemoe-make-mini with `args`; returns the exit code and stderr.
+int RunTool(const std::string& args, std::string* err) {
+  const std::string dir = testing::MakeTempDir();
+  const std::string cmd = std::string(PWEMOE_BINARY_DIR) + "/bin/pwemoe-make-mini " + args +
+                          " >" + dir + "/out 2>" + dir + "/err";
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(dir + "/err");
+  std::stringstream s;
+  s << in.rdbuf();
+  *err = s.str();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(MakeMiniTool, BadCommandLinesExitTwoNamingTheValue) {
+  std::string err;
+  EXPECT_EQ(RunTool("--out /tmp/x --size huge", &err), 2);
+  EXPECT_NE(err.find("huge"), std::string::npos) << err;
+  EXPECT_EQ(RunTool("--size micro", &err), 2);
+  EXPECT_NE(err.find("--out"), std::string::npos) << err;
+  EXPECT_EQ(RunTool("--out /tmp/x --seed -1", &err), 2);
+  EXPECT_NE(err.find("--seed"), std::string::npos) << err;
+  EXPECT_EQ(RunTool("--out /tmp/x --tasks digits,lettres --size micro", &err), 2);
+  EXPECT_NE(err.find("letters"), std::string::npos) << err;  // did you mean
+}
+
+}  // namespace
+}  // namespace pwemoe::mini
