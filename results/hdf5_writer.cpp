@@ -114,6 +114,17 @@ Status WriteU64Attribute(hid_t object, const std::string& name, uint64_t value) 
   return Status::Ok();
 }
 
+Status WriteF64Attribute(hid_t object, const std::string& name, double value) {
+  h5::SpaceId space;
+  H5_CHECK(space.Reset(H5Screate(H5S_SCALAR)));
+  h5::AttributeId attr;
+  H5_CHECK(attr.Reset(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                 H5P_DEFAULT)));
+  H5_CHECK(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value));
+  H5_CHECK(attr.Close());
+  return Status::Ok();
+}
+
 Status WriteTensors(hid_t parent, const std::vector<NamedTensor>& tensors, const Plists& p) {
   std::map<std::string, std::string> seen;
   for (const NamedTensor& t : tensors) {
@@ -138,7 +149,7 @@ Status WriteTrain(hid_t run, const TrainRecord& r, const Plists& p) {
   PWEMOE_RETURN_IF_ERROR(h5::WriteString(run, "variant", r.variant));
   PWEMOE_RETURN_IF_ERROR(h5::WriteStrings(run, "tasks", r.tasks));
   PWEMOE_RETURN_IF_ERROR(WriteU64Attribute(run, "seed", r.seed));
-  PWEMOE_RETURN_IF_ERROR(h5::WriteDoubles(run, "seconds", {r.seconds}));
+  PWEMOE_RETURN_IF_ERROR(WriteF64Attribute(run, "seconds", r.seconds));
 
   GroupId train;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(run, "train", p, &train));
@@ -340,19 +351,24 @@ Status WriteFailures(hid_t file, const ResultSet& results, const Plists& p) {
 }
 
 Status WriteUnits(hid_t file, const ResultSet& results, const Plists& p) {
-  std::map<int64_t, std::string> kinds;
-  for (const auto& [id, kind] : results.result_kind()) kinds[id] = kind;
-  for (const auto& [id, r] : results.failures()) kinds[id] = "failure";
+  std::map<int64_t, std::pair<std::string, double>> units;  // id -> kind, seconds
+  for (const auto& [id, r] : results.train()) units[id] = {"train", r.seconds};
+  for (const auto& [id, r] : results.eval()) units[id] = {"eval", r.seconds};
+  for (const auto& [id, r] : results.baselines()) units[id] = {"baseline", r.seconds};
+  for (const auto& [id, r] : results.failures()) units[id] = {"failure", kNaN};
   std::vector<int64_t> unit;
   std::vector<std::string> kind;
-  for (const auto& [id, k] : kinds) {
+  std::vector<double> seconds;
+  for (const auto& [id, u] : units) {
     unit.push_back(id);
-    kind.push_back(k);
+    kind.push_back(u.first);
+    seconds.push_back(u.second);
   }
   GroupId group;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "units", p, &group));
   PWEMOE_RETURN_IF_ERROR(WriteI64(group.get(), "unit_id", unit, p));
-  return WriteStrings(group.get(), "kind", kind, p);
+  PWEMOE_RETURN_IF_ERROR(WriteStrings(group.get(), "kind", kind, p));
+  return WriteF64(group.get(), "seconds", seconds, p);
 }
 
 Status WriteFile(const std::string& path, const StoreHeader& header, const ResultSet& results) {

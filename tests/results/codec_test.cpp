@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "results/content_hash.h"
 #include "results/record_codec.h"
 #include "test_records.h"
 
@@ -85,6 +86,19 @@ TEST(Codec, OtherCodecVersionIsRefused) {
   Status s = Decode(bytes, &out);
   EXPECT_EQ(s.code(), Status::Code::kCorrupt);
   EXPECT_NE(s.message().find("codec version 9"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace pwemoe::results
+
+namespace pwemoe::results {
+namespace {
+
+TEST(ContentHash, IsStableAndSensitive) {
+  // Published FNV-1a 64 test vectors: "" and "a".
+  EXPECT_EQ(ContentHash(""), "fnv1a64-cbf29ce484222325");
+  EXPECT_EQ(ContentHash("a"), "fnv1a64-af63dc4c8601ec8c");
+  EXPECT_NE(ContentHash("[train]\nlr = 0.01\n"), ContentHash("[train]\nlr = 0.02\n"));
 }
 
 }  // namespace

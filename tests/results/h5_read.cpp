@@ -133,6 +133,19 @@ int64_t H5File::AttrInt(const std::string& object, const std::string& name) cons
   return out;
 }
 
+double H5File::AttrF64(const std::string& object, const std::string& name) const {
+  auto lock = data::h5::LockHdf5();
+  hid_t a = H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  Check(a >= 0, "open attribute " + name);
+  hid_t space = H5Aget_space(a);
+  Check(H5Sget_simple_extent_type(space) == H5S_SCALAR, name + " is not a scalar");
+  H5Sclose(space);
+  double out = 0;
+  Check(H5Aread(a, H5T_NATIVE_DOUBLE, &out) >= 0, name);
+  H5Aclose(a);
+  return out;
+}
+
 uint64_t H5File::AttrU64(const std::string& object, const std::string& name) const {
   auto lock = data::h5::LockHdf5();
   hid_t a = H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);

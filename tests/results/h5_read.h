@@ -26,6 +26,7 @@ class H5File {
   std::string AttrString(const std::string& object, const std::string& name) const;
   std::vector<std::string> AttrStrings(const std::string& object, const std::string& name) const;
   int64_t AttrInt(const std::string& object, const std::string& name) const;
+  double AttrF64(const std::string& object, const std::string& name) const;  // a scalar
   uint64_t AttrU64(const std::string& object, const std::string& name) const;
   std::vector<std::string> Children(const std::string& group) const;  // sorted by name
 

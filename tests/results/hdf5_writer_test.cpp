@@ -60,6 +60,13 @@ TEST(Hdf5Writer, LayoutOfEveryRecordType) {
   EXPECT_EQ(f.Strings("/units/kind"),
             (std::vector<std::string>{"train", "train", "baseline", "baseline", "eval", "eval",
                                       "eval", "failure"}));
+  std::vector<double> seconds = f.F64("/units/seconds");
+  ASSERT_EQ(seconds.size(), 8u);
+  EXPECT_EQ(seconds[0], 12.5);
+  EXPECT_EQ(seconds[2], 3.0);
+  EXPECT_EQ(seconds[4], 1.25);
+  EXPECT_TRUE(std::isnan(seconds[7]));
+  EXPECT_EQ(f.AttrF64("/runs/ls__clothing+digits__seed0", "seconds"), 12.5);
 
   // A training run.
   EXPECT_EQ(f.Children("/runs"), (std::vector<std::string>{"epo__clothing+digits__seed0",
