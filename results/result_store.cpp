@@ -100,6 +100,14 @@ Status ResultStore::Open(const std::string& path_stem, const StoreHeader& header
   for (std::string& w : recovery.warnings) notes.push_back(std::move(w));
   RemoveStaleTemporaries(hdf5_path);
 
+  if (entries.empty() && !fresh && PathExists(hdf5_path)) {
+    // The journal's header was lost to damage (its bytes were saved aside above): nothing tells
+    // whose results the .h5 holds.
+    for (const std::string& note : notes) spdlog::warn("{}", note);
+    return Status::InvalidArgument(
+        journal_path + " has no readable header, so " + hdf5_path +
+        " cannot be resumed; pass --fresh to move it aside and start over");
+  }
   if (entries.empty()) {
     // New store (or one killed while writing its header).
     PWEMOE_RETURN_IF_ERROR(store->journal_->Append(static_cast<uint32_t>(RecordType::kHeader),

@@ -42,7 +42,9 @@ class ResultStore {
   //    suggesting --fresh, unless fresh.
   //  - fresh: existing "<stem>.journal" and "<stem>.h5" are renamed to
   //    "<name>.old-<UTC time>" (never deleted) and a new store starts.
-  // Corrupt when the journal's first record is not a readable header; IoError when the files
+  // A journal whose header was lost to damage counts as absent (InvalidArgument when "<stem>.h5"
+  // exists, unless fresh). Corrupt when the journal's first record is an intact frame of another
+  // type or an undecodable header; IoError when the files
   // cannot be read, written or locked (another store holds the journal). Stale temporary HDF5
   // files of earlier killed runs ("<stem>.h5.tmp-<pid>") are removed.
   static Status Open(const std::string& path_stem, const StoreHeader& header, bool fresh,

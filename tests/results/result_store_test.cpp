@@ -136,6 +136,25 @@ TEST(ResultStore, Hdf5WithoutJournalIsRefused) {
   EXPECT_TRUE(OpenOk(stem, MakeHeader(), /*fresh=*/true));
 }
 
+TEST(ResultStore, DamagedHeaderWithAnHdf5FileIsRefused) {
+  TempDir dir;
+  const std::string stem = dir.File("results");
+  {
+    auto store = OpenOk(stem, MakeHeader());
+    AppendAll(store.get());
+    ASSERT_TRUE(store->WriteHdf5().ok());
+  }
+  std::string journal = ReadFile(stem + ".journal");
+  journal[30] = static_cast<char>(journal[30] ^ 1);  // inside the header's payload
+  WriteFile(stem + ".journal", journal);
+  std::unique_ptr<ResultStore> store;
+  Status s = ResultStore::Open(stem, MakeHeader(), false, &store);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("no readable header"), std::string::npos) << s.message();
+  EXPECT_TRUE(H5File(stem + ".h5").valid());
+  EXPECT_TRUE(OpenOk(stem, MakeHeader(), /*fresh=*/true));
+}
+
 TEST(ResultStore, SecondStoreOnTheSameStemIsRefused) {
   TempDir dir;
   const std::string stem = dir.File("results");
