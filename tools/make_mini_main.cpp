@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <string>
 
+#include "config/experiment_config.h"
 #include "pwemoe/mini/make_mini.h"
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
@@ -24,11 +25,12 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
     {"--version", "", "", "print the version and exit"},
+    {"--experiment", "FILE", "", "take --out, --size and --seed from this experiment's [benchmark]"},
     {"--out", "DIR", "", "output folder (created; an experiment's [benchmark].dir)"},
     {"--size", "SIZE", "full", "full (the experiments' benchmark) or micro (tests: seconds)"},
     {"--seed", "S", "0", "seed of every random choice (data, initialisation, minibatches)"},
     {"--tasks", "A,B,...", "", "build only these tasks (default: all 8)"},
-    {"--threads", "N", "0", "LibTorch threads; 0: the size's recipe (2); changes the hash"},
+    {"--threads", "N", "0", "LibTorch threads; 0: the recipe's (1); changes the hash"},
     {"--fashion-dir", "DIR", "/usr/share/datasets/fashion-mnist",
      "Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)"},
     {"--force", "", "", "rebuild even when DIR is complete for this configuration"},
@@ -36,7 +38,8 @@ const std::vector<FlagSpec> kFlags = {
     {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
 };
 
-const char* kUsage = "pwemoe-make-mini --out DIR [--size micro|full] [--seed S] [options]";
+const char* kUsage =
+    "pwemoe-make-mini (--out DIR [--size micro|full] [--seed S] | --experiment FILE) [options]";
 const char* kDescription =
     "Builds the built-in benchmark: 8 image tasks (Fashion-MNIST and glyphs rendered from Debian's\n"
     "fonts), a tiny CLIP vision transformer pretrained as a generalist, a linear-probe head and a\n"
@@ -49,13 +52,32 @@ Status ReadOptions(const ParsedFlags& flags, mini::MakeOptions* o) {
     return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
                                    kUsage + ")");
   }
-  o->out_dir = flags.Get("--out");
-  if (o->out_dir.empty()) return Status::InvalidArgument(std::string("--out is required (usage: ") + kUsage + ")");
-  PWEMOE_RETURN_IF_ERROR(mini::ParseSize(flags.Get("--size"), &o->data.size));
   int64_t seed = 0, threads = 0;
-  PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--seed", 0, &seed));
+  if (flags.Has("--experiment")) {
+    for (const char* other : {"--out", "--size", "--seed"}) {
+      if (flags.Has(other)) {
+        return Status::InvalidArgument(std::string(other) + " cannot be combined with --experiment");
+      }
+    }
+    config::ExperimentConfig experiment;
+    PWEMOE_RETURN_IF_ERROR(config::LoadExperiment(flags.Get("--experiment"), {}, &experiment));
+    if (!experiment.benchmark.enabled) {
+      return Status::InvalidArgument(flags.Get("--experiment") +
+                                     ": no [benchmark] section, so there is nothing to build");
+    }
+    o->out_dir = experiment.benchmark.dir;
+    PWEMOE_RETURN_IF_ERROR(mini::ParseSize(experiment.benchmark.size, &o->data.size));
+    o->data.seed = experiment.benchmark.seed;
+  } else {
+    o->out_dir = flags.Get("--out");
+    if (o->out_dir.empty()) {
+      return Status::InvalidArgument(std::string("--out or --experiment is required (usage: ") + kUsage + ")");
+    }
+    PWEMOE_RETURN_IF_ERROR(mini::ParseSize(flags.Get("--size"), &o->data.size));
+    PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--seed", 0, &seed));
+    o->data.seed = static_cast<uint64_t>(seed);
+  }
   PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--threads", 0, &threads));
-  o->data.seed = static_cast<uint64_t>(seed);
   o->threads = static_cast<int>(threads);
   o->data.fashion_dir = flags.Get("--fashion-dir");
   if (!flags.Get("--tasks").empty()) o->data.tasks = Split(flags.Get("--tasks"), ',');

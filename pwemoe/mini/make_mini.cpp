@@ -199,7 +199,10 @@ std::string ConfigHash(const MakeOptions& options) {
 bool IsComplete(const std::string& out_dir, const std::string& hash) {
   nlohmann::json manifest;
   if (!io::ReadJsonFile(out_dir + "/manifest.json", &manifest).ok()) return false;
-  if (!manifest.is_object() || manifest.value("config_hash", "") != hash) return false;
+  if (!manifest.is_object() || !manifest.contains("config_hash") ||
+      manifest["config_hash"] != nlohmann::json(hash)) {
+    return false;
+  }
   const auto files = manifest.find("files");
   if (files == manifest.end() || !files->is_array()) return false;
   for (const auto& f : *files) {
@@ -220,6 +223,15 @@ Status MakeMini(const MakeOptions& options, const MakeLog& log, MakeResult* resu
     log("benchmark in " + options.out_dir + " is complete for configuration " + r.config_hash +
         ": reusing it");
     *result = r;
+    nlohmann::json manifest;
+    PWEMOE_RETURN_IF_ERROR(io::ReadJsonFile(r.manifest_path, &manifest));
+    const nlohmann::json passed = manifest.contains("quality") && manifest["quality"].is_object()
+                                      ? manifest["quality"].value("gates_passed", nlohmann::json())
+                                      : nlohmann::json();
+    if (r.gates_enforced && !(passed.is_boolean() && passed.get<bool>())) {
+      return Status::Aborted("quality gates failed when this benchmark was built (see " +
+                             r.manifest_path + ")");
+    }
     return Status::Ok();
   }
   std::error_code ec;

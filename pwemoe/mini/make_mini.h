@@ -58,8 +58,8 @@ bool IsComplete(const std::string& out_dir, const std::string& hash);
 // Builds (or reuses) the benchmark. Errors: those of each stage, naming the file or task;
 // IoError naming the folder when it cannot be created. When the gates are enforced (full size)
 // and one fails, every file and the manifest (with "gates_passed": false) are still written and
-// the result is Aborted("quality gates failed: ..." naming the failed gates). *result is filled
-// on success and on a gate failure.
+// the result is Aborted("quality gates failed: ..." naming the failed gates); reusing such a
+// folder is Aborted too. *result is filled on success and on a gate failure.
 Status MakeMini(const MakeOptions& options, const MakeLog& log, MakeResult* result);
 
 }  // namespace pwemoe::mini

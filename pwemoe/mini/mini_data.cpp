@@ -67,7 +67,7 @@ const char* SizeName(Size size) { return size == Size::kMicro ? "micro" : "full"
 
 SplitSizes SizesFor(Size size) {
   if (size == Size::kMicro) return SplitSizes{1024, 256, 256, 128};
-  return SplitSizes{12000, 2000, 3000, 1000};
+  return SplitSizes{12000, 2000, 8000, 1000};
 }
 
 const std::vector<std::string>& MiniTaskNames() {

@@ -42,12 +42,13 @@ Recipe RecipeFor(Size size) {
     r.probe = {150, 128, 3e-2, 0.0, 0.05};
     r.expert = {60, 32, 1e-3, 0.0, 0.1};
   } else {
-    r.model = TinyClip(64, 4, 4, 4);
-    r.pretrain = {400, 64, 2e-3, 0.05, 0.1};
+    r.model = TinyClip(64, 4, 4, 7);
+    r.pretrain = {2500, 64, 2e-3, 0.05, 0.1};
     r.probe = {300, 256, 3e-2, 0.0, 0.05};
-    r.expert = {150, 32, 5e-4, 0.0, 0.1};
+    r.expert = {800, 64, 1.5e-4, 0.0, 0.1};
   }
   r.probe_logit_scale = 20.0;
+  r.threads = 1;
   return r;
 }
 

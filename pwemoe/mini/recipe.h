@@ -35,7 +35,9 @@ struct Recipe {
   double min_mean_expert_gain = 15;     // the mean of those gains
   double task_arithmetic_lambda = 0.3;  // task arithmetic over all tasks at this lambda ...
   double min_task_arithmetic_gap = 5;   // ... is at least this far below the experts on average
-  int threads = 2;                      // LibTorch threads while fitting
+  // LibTorch threads while fitting. 1: the tiny models gain little from more, and OpenMP threads
+  // spinning on a loaded 2-core machine made 2 threads several times slower than 1.
+  int threads = 1;
 };
 
 // The recipe for `size`. Never fails.

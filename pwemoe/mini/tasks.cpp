@@ -17,6 +17,14 @@ constexpr char kFontTaskChars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 // Seed-derivation keys besides the task stream.
+// The pretraining set's glyph classes: symbols, a label space no task uses.
+constexpr char kSymbolChars[] = "!#$%&()*+/<=>?@[]^{}|~";
+// The pretraining set's clothing classes: pairs of look-alike Fashion-MNIST classes, a label space
+// that matches neither the clothing task's 10 classes nor the coarse task's 4 groups, and leaves
+// the hard distinctions (T-shirt or shirt, pullover or coat, ...) to the experts.
+constexpr int kClothingPair[10] = {0, 3, 1, 3, 1, 2, 0, 2, 4, 4};
+// The share of clothing images in the pretraining set; the rest are symbol glyphs.
+constexpr double kPretrainClothingShare = 0.1;
 constexpr uint64_t kPermutationKey = 0xFFFFFFFFFFFFFFFFULL;
 
 // Fashion-MNIST class -> coarse group (top, trousers or dress, footwear, bag).
@@ -101,7 +109,9 @@ const std::vector<TaskDef>& MiniTasks() {
 const TaskDef& PretrainTask() {
   static const TaskDef task{
       "pretrain", TaskKind::kPretrain,
-      Concat({ClothingClasses(), Chars(kDigitChars), Chars(kCapitalChars), Chars(kLowerChars)}),
+      Concat({{"T-shirt/top or Shirt", "Pullover or Coat", "Sandal or Sneaker",
+               "Trouser or Dress", "Bag or Ankle boot"},
+              Chars(kSymbolChars)}),
       0, 20000, 1000};
   return task;
 }
@@ -180,7 +190,7 @@ Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t se
         break;
       case TaskKind::kCoarse:
         img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
-        AddNoise(rng.Uniform(20.0, 50.0), &rng, &img);
+        AddNoise(rng.Uniform(60.0, 100.0), &rng, &img);
         label = kCoarseGroup[cls];
         break;
       case TaskKind::kDigits:
@@ -204,21 +214,18 @@ Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t se
         break;
       }
       case TaskKind::kPretrain: {
-        // 40% clothing (10 classes), 20% each digits, capitals, lower-case letters.
-        const double u = rng.Uniform();
-        if (u < 0.4) {
+        // A tenth clothing (labelled by class pair), the rest symbol glyphs.
+        if (rng.Uniform() < kPretrainClothingShare) {
           img = fashion(&source, &cls);
-          label = cls;
+          label = kClothingPair[cls];
           img = ApplyAffine(img, DrawAffine(kPretrainJitter, &rng));
           if (rng.Chance(0.1)) img = RotateQuarter(img, 1 + static_cast<int>(rng.Below(3)));
           if (rng.Chance(0.15)) img = Invert(img);
         } else {
-          const char* chars = u < 0.6 ? kDigitChars : u < 0.8 ? kCapitalChars : kLowerChars;
-          const int64_t offset = u < 0.6 ? 10 : u < 0.8 ? 20 : 46;
-          const int64_t k = rng.Below(static_cast<int64_t>(std::strlen(chars)));
-          label = offset + k;
+          const int64_t k = rng.Below(static_cast<int64_t>(std::strlen(kSymbolChars)));
+          label = 5 + k;
           PWEMOE_RETURN_IF_ERROR(
-              DrawRandomGlyph(sources.glyphs, chars[k], no_fonts, 12.0, 20.0, &rng, &img));
+              DrawRandomGlyph(sources.glyphs, kSymbolChars[k], no_fonts, 12.0, 20.0, &rng, &img));
           img = ApplyAffine(img, DrawAffine(kPretrainJitter, &rng));
           if (rng.Chance(0.1)) img = Invert(img);
         }

@@ -146,6 +146,20 @@ TEST(MakeMini, HashDependsOnEveryChoice) {
   EXPECT_NE(ConfigHash(o), h);
 }
 
+TEST(MakeMini, MalformedManifestMeansIncomplete) {
+  const std::string dir = testing::MakeTempDir();
+  const std::string hash = ConfigHash(MicroOptions(dir));
+  for (const std::string& text : std::vector<std::string>{"", "not json", "[1, 2]", "{\"config_hash\": 7, \"files\": []}",
+        "{\"config_hash\": \"" + hash + "\"}",
+        "{\"config_hash\": \"" + hash + "\", \"files\": [3]}",
+        "{\"config_hash\": \"" + hash + "\", \"files\": [\"missing.h5\"]}"}) {
+    std::ofstream(dir + "/manifest.json") << text;
+    EXPECT_FALSE(IsComplete(dir, hash)) << text;
+  }
+  std::ofstream(dir + "/manifest.json") << "{\"config_hash\": \"" + hash + "\", \"files\": []}";
+  EXPECT_TRUE(IsComplete(dir, hash));
+}
+
 TEST(MakeMini, MissingFashionMnistIsNamed) {
   MakeOptions o = MicroOptions(testing::MakeTempDir());
   o.data.fashion_dir = "/nonexistent/fashion";
@@ -175,7 +189,11 @@ TEST(MakeMiniTool, BadCommandLinesExitTwoNamingTheValue) {
   EXPECT_EQ(RunTool("--out /tmp/x --size huge", &err), 2);
   EXPECT_NE(err.find("huge"), std::string::npos) << err;
   EXPECT_EQ(RunTool("--size micro", &err), 2);
-  EXPECT_NE(err.find("--out"), std::string::npos) << err;
+  EXPECT_NE(err.find("--out or --experiment is required"), std::string::npos) << err;
+  EXPECT_EQ(RunTool("--experiment /nonexistent/x.toml", &err), 2);
+  EXPECT_NE(err.find("/nonexistent/x.toml"), std::string::npos) << err;
+  EXPECT_EQ(RunTool("--experiment " + std::string(PWEMOE_SOURCE_DIR) + "/experiments/mini.toml --seed 3", &err), 2);
+  EXPECT_NE(err.find("--seed cannot be combined with --experiment"), std::string::npos) << err;
   EXPECT_EQ(RunTool("--out /tmp/x --seed -1", &err), 2);
   EXPECT_NE(err.find("--seed"), std::string::npos) << err;
   EXPECT_EQ(RunTool("--out /tmp/x --tasks digits,lettres --size micro", &err), 2);

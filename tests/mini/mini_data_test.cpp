@@ -145,7 +145,7 @@ TEST(MiniTasks, PretrainAndTaskTrainSetsShareNoImage) {
   ASSERT_TRUE(MakeExamples(PretrainTask(), Split::kTrain, full.pretrain_train, 0, sources, &pre).ok());
   std::set<int64_t> pre_images(pre.fashion_train_index.begin(), pre.fashion_train_index.end());
   pre_images.erase(-1);
-  EXPECT_GT(pre_images.size(), 3000u);
+  EXPECT_GT(pre_images.size(), 1000u);  // about a tenth of the 12000 pretraining images
   for (const TaskDef& t : MiniTasks()) {
     if (t.fashion_begin < 0) continue;
     Examples ex;
