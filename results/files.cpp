@@ -8,6 +8,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "pwemoe/util/durable.h"
+
 namespace pwemoe::results {
 
 namespace {
@@ -54,15 +56,6 @@ Status MoveAside(const std::string& path, const std::string& tag, std::string* m
   SyncParentFolder(target);
   *moved_to = target;
   return Status::Ok();
-}
-
-void SyncParentFolder(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 }  // namespace pwemoe::results

@@ -25,10 +25,6 @@ bool PathExists(const std::string& path);
 // paths on failure.
 Status MoveAside(const std::string& path, const std::string& tag, std::string* moved_to);
 
-// fsyncs the folder holding `path`, so that a rename or creation in it survives a power loss.
-// Best effort (some file systems refuse to sync folders).
-void SyncParentFolder(const std::string& path);
-
 // "<strerror(err)>" prefixed with "<path>: cannot <what>: ".
 Status ErrnoFailure(const std::string& path, const std::string& what, int err);
 

@@ -13,6 +13,7 @@
 #include "pwemoe/data/h5_attribute.h"
 #include "pwemoe/data/h5_check.h"
 #include "pwemoe/data/h5_handle.h"
+#include "pwemoe/util/durable.h"
 #include "pwemoe/util/strings.h"
 #include "results/files.h"
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <string>
 
+#include "pwemoe/util/durable.h"
 #include "results/files.h"
 
 namespace pwemoe::results {

@@ -10,23 +10,14 @@
 #include <cstring>
 #include <vector>
 
+#include "pwemoe/util/durable.h"
+
 namespace pwemoe::io {
 
 namespace {
 
 Status Failure(const std::string& path, const char* what, int err) {
   return Status::IoError(path + ": cannot " + what + ": " + std::strerror(err));
-}
-
-// Makes the rename itself durable. Best effort: the data is already safe, and some file systems
-// do not support syncing a folder.
-void SyncParentFolder(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 }  // namespace
