@@ -282,11 +282,9 @@ Status MakeMini(const MakeOptions& options, const MakeLog& log, MakeResult* resu
   r.seconds = Since(start);
   timings["total"] = r.seconds;
 
-  DataOptions hashed = options.data;
-  hashed.tasks = tasks;
   nlohmann::json manifest = {
       {"benchmark", "pwemoe-mini"}, {"software_version", PWEMOE_VERSION},
-      {"config_hash", r.config_hash}, {"configuration", RecipeText(recipe, hashed)},
+      {"config_hash", r.config_hash}, {"configuration", RecipeText(recipe, data)},
       {"size", SizeName(options.data.size)}, {"seed", options.data.seed}, {"threads", recipe.threads},
       {"tasks", tasks}, {"pretraining", pretrain_report}, {"probes", probes}, {"experts", experts},
       {"quality", QualityJson(r.quality)}, {"gates_enforced", r.gates_enforced},
