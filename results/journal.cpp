@@ -202,7 +202,7 @@ Status Journal::DropFrom(uint64_t offset, std::string* saved_to) {
   return CutTo(offset);
 }
 
-Status Journal::Append(uint32_t type, const std::string& payload) {
+Status Journal::Append(uint32_t type, const std::string& payload, bool flush) {
   if (broken_) {
     return Status::IoError(path_ + ": the journal could not be repaired after a failed append");
   }
@@ -212,12 +212,23 @@ Status Journal::Append(uint32_t type, const std::string& payload) {
   }
   const std::string frame = EncodeFrame(type, payload);
   Status written = WriteAll(fd_, path_, frame.data(), frame.size(), size_);
-  if (written.ok() && ::fdatasync(fd_) != 0) written = ErrnoFailure(path_, "flush the journal", errno);
+  if (written.ok() && flush && ::fdatasync(fd_) != 0) written = ErrnoFailure(path_, "flush the journal", errno);
   if (!written.ok()) {
     if (!CutTo(size_).ok()) broken_ = true;
     return written;
   }
   size_ += frame.size();
+  unflushed_ = !flush;
+  return Status::Ok();
+}
+
+Status Journal::Flush() {
+  if (!unflushed_) return Status::Ok();
+  if (::fdatasync(fd_) != 0) {
+    broken_ = true;
+    return ErrnoFailure(path_, "flush the journal", errno);
+  }
+  unflushed_ = false;
   return Status::Ok();
 }
 

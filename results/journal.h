@@ -61,10 +61,15 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // Appends one frame and flushes it to disk (fdatasync) before returning. On failure the file
-  // is cut back to its previous size (IoError naming the path); if even that fails, the journal
-  // refuses every later append.
-  Status Append(uint32_t type, const std::string& payload);
+  // Appends one frame and, when `flush`, flushes it to disk (fdatasync) before returning. On
+  // failure the file is cut back to its previous size (IoError naming the path); if even that
+  // fails, the journal refuses every later append. Frames appended with flush = false reach the
+  // disk at the next Flush (or flushing Append): group commit, one fdatasync for many frames.
+  Status Append(uint32_t type, const std::string& payload, bool flush = true);
+
+  // Flushes frames appended without flush (fdatasync; nothing when there are none). IoError
+  // naming the path on failure; the journal then refuses every later append.
+  Status Flush();
 
   // Cuts the file back to `offset` (a frame start), first copying the bytes after it to
   // "<path>.corrupt-<time>" (returned in `saved_to`). For records whose frame is intact but whose
@@ -78,6 +83,7 @@ class Journal {
   Journal(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   Status ReadAll(std::string* bytes) const;
   Status CutTo(uint64_t offset);
+  bool unflushed_ = false;
 
   std::string path_;
   int fd_ = -1;

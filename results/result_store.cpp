@@ -203,7 +203,7 @@ Status ResultStore::AppendRecord(Record record, uint32_t type) {
                   record.unit_id);
     return Status::Ok();
   }
-  PWEMOE_RETURN_IF_ERROR(journal_->Append(type, Encode(record)));
+  PWEMOE_RETURN_IF_ERROR(journal_->Append(type, Encode(record), flush_each_));
   results_.Add(std::move(record));
   return Status::Ok();
 }
@@ -224,6 +224,16 @@ Status ResultStore::Append(const FailureRecord& record) {
   FailureRecord copy = record;
   if (copy.time.empty()) copy.time = IsoUtcTime();
   return AppendRecord(std::move(copy), static_cast<uint32_t>(RecordType::kFailure));
+}
+
+void ResultStore::set_flush_each(bool flush_each) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  flush_each_ = flush_each;
+}
+
+Status ResultStore::Flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return journal_->Flush();
 }
 
 Status ResultStore::WriteHdf5() const {

@@ -73,6 +73,14 @@ class ResultStore {
   Status Append(const BaselineRecord& record);
   Status Append(const FailureRecord& record);
 
+  // Group commit. With flush_each false, Append writes records to the journal without flushing
+  // them; they reach the disk at the next Flush. A crash before it loses them, so a caller must
+  // not treat them as done (or tell anyone they are) until Flush returns OK. Default: true
+  // (every Append flushes).
+  void set_flush_each(bool flush_each);
+  // Flushes records appended since the last flush. IoError naming the journal on failure.
+  Status Flush();
+
   // Atomically (re)writes "<stem>.h5" from every record (hdf5_writer.h). Call it at the end of a
   // run, on SIGTERM, and periodically if users should see progress. IoError on failure, with the
   // previous .h5 left intact.
@@ -102,6 +110,7 @@ class ResultStore {
   StoreHeader header_;
   ResultSet results_;
   std::vector<std::string> warnings_;
+  bool flush_each_ = true;
 };
 
 }  // namespace pwemoe::results

@@ -306,3 +306,33 @@ TEST(ResultStore, ResumedRunMatchesUninterruptedRun) {
 
 }  // namespace
 }  // namespace pwemoe::results
+
+namespace pwemoe::results {
+namespace {
+
+// Group commit: records appended without flushing are written once by Flush and read back like
+// flushed ones; a flushing Append after them flushes them too.
+TEST(ResultStore, GroupCommitKeepsEveryRecordAfterFlush) {
+  testing::TempDir dir;
+  const std::string stem = dir.File("results");
+  {
+    std::unique_ptr<ResultStore> store;
+    ASSERT_TRUE(ResultStore::Open(stem, testing::MakeHeader(), false, &store).ok());
+    store->set_flush_each(false);
+    ASSERT_TRUE(store->Append(testing::MakeTrain(0, "ls/clothing+digits/seed0", false)).ok());
+    ASSERT_TRUE(store->Append(testing::MakeEval(4, "ls/clothing+digits/seed0", "digits", 0, 3)).ok());
+    ASSERT_TRUE(store->Flush().ok());
+    ASSERT_TRUE(store->Append(testing::MakeBaseline(2, "digits", false)).ok());
+    store->set_flush_each(true);
+    ASSERT_TRUE(store->Append(testing::MakeFailure(6)).ok());
+    ASSERT_TRUE(store->Flush().ok());  // nothing left: a no-op
+  }
+  std::unique_ptr<ResultStore> store;
+  ASSERT_TRUE(ResultStore::Open(stem, testing::MakeHeader(), false, &store).ok());
+  EXPECT_EQ(store->DoneUnits(), (std::vector<int64_t>{0, 2, 4}));
+  EXPECT_EQ(store->FailedUnits(), (std::vector<int64_t>{6}));
+  EXPECT_TRUE(store->warnings().empty());
+}
+
+}  // namespace
+}  // namespace pwemoe::results
