@@ -13,6 +13,8 @@ packages=(
   libopenmpi-dev openmpi-bin libhdf5-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # reading results files as users do (results/SCHEMA.md's example, run by tests/results)
+  python3 python3-h5py python3-numpy python3-pandas
   # the built-in benchmark (pwemoe-make-mini): Fashion-MNIST images, glyphs rendered from fonts
   dataset-fashion-mnist zlib1g-dev libfreetype-dev
   fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35

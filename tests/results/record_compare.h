@@ -1,0 +1,27 @@
+// Field-by-field comparison of two result stores' contents (a header and a ResultSet each), for
+// the round-trip tests and the results_compare tool.
+//
+// Numbers compare bit for bit, except that any two NaNs are equal; strings and vectors exactly.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+
+#include "results/records.h"
+#include "results/result_set.h"
+
+namespace pwemoe::results::testing {
+
+struct CompareOptions {
+  bool ignore_timing = false;        // every `seconds` and FailureRecord::time
+  bool ignore_command_line = false;  // StoreHeader::command_line
+};
+
+// The first difference, in unit id order after the header, as "<where>: <field>: <a> vs <b>"
+// (e.g. "unit 7 (eval): accuracy[2]: 0.5 vs 0.625", "header: config_hash: ..."); "" when equal.
+std::string FirstDifference(const StoreHeader& header_a, const ResultSet& a,
+                            const StoreHeader& header_b, const ResultSet& b,
+                            const CompareOptions& options = {});
+
+}  // namespace pwemoe::results::testing
