@@ -3,9 +3,13 @@
 //
 // The pool (pretrained + the chosen tasks' experts) and the upscaling come from the experiment
 // file; the routers from a router .safetensors file (fusion_bench key names, moe/router_io.h).
+// Or, with --results, all three come from a results file of pwemoe-orchestrate (SCHEMA.md): the
+// resolved experiment of its root attribute experiment_toml, the task subset of --run, and that
+// run's final routers (or the checkpoint at --checkpoint), whose tensors carry router file keys.
 //
 // Exit codes: 0 success; 2 a bad command line or configuration (including a ray off the simplex
-// or a router file that does not fit the experiment's tasks); 1 a runtime failure.
+// or a router file that does not fit the experiment's tasks, an unknown --run or --checkpoint);
+// 1 a runtime failure (including an unreadable results file).
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -26,6 +30,8 @@
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
 #include "pwemoe/util/version.h"
+#include "results/h5_reader.h"
+#include "results/hdf5_writer.h"
 
 namespace pwemoe::tools {
 namespace {
@@ -39,6 +45,11 @@ const std::vector<FlagSpec> kFlags = {
     {"--routers", "FILE", "", "router parameters .safetensors for the chosen tasks"},
     {"--ray", "R1,...,RT", "", "preference ray: T entries >= 0 summing to 1"},
     {"--tasks", "A,B,...", "", "task subset the routers were trained on, in order; default: all tasks"},
+    {"--results", "FILE.h5", "",
+     "pwemoe-orchestrate results: experiment, tasks and routers of --run (replaces --experiment, "
+     "--routers, --tasks)"},
+    {"--run", "NAME", "", "with --results: the trained run, e.g. ls/task0+task1/seed0"},
+    {"--checkpoint", "STEP", "final", "with --results: the routers checkpointed at STEP"},
     {"--out", "DIR", "", "output folder (must not exist, or be empty)"},
     {"--set", "KEY=VALUE", "", "override an experiment key, e.g. --set upscale.init_lambda=0.2", true},
     {"--threads", "N", "1", "LibTorch threads"},
@@ -46,7 +57,8 @@ const std::vector<FlagSpec> kFlags = {
 };
 
 const char* kUsage =
-    "pwemoe-export --experiment X.toml --routers R.safetensors --ray r1,...,rT --out DIR [options]";
+    "pwemoe-export --experiment X.toml --routers R.safetensors --ray r1,...,rT --out DIR [options]\n"
+    "       pwemoe-export --results X.h5 --run NAME --ray r1,...,rT --out DIR [options]";
 const char* kDescription =
     "Merges the upscaled model of an experiment at one preference ray with trained routers\n"
     "(merge and unload) and writes it as a Hugging Face CLIPVisionModelWithProjection folder.";
@@ -56,24 +68,55 @@ struct Options {
   std::vector<std::string> sets;
   Ray ray;
   std::string tasks;  // as given
+  std::string results, run;  // --results mode
+  int64_t checkpoint = -1;   // -1: the final routers
   int threads = 1;
 };
+
+Status Usage(const std::string& problem) {
+  return Status::InvalidArgument(problem + " (usage: " + kUsage + ")");
+}
+
+// The flags of either mode: --results with --run, or --experiment with --routers.
+Status ReadModeFlags(const ParsedFlags& flags, Options* o) {
+  o->results = flags.Get("--results");
+  if (o->results.empty()) {
+    for (const char* other : {"--run", "--checkpoint"}) {
+      if (flags.Has(other)) return Usage(std::string(other) + " needs --results");
+    }
+    for (const char* required : {"--experiment", "--routers"}) {
+      if (flags.Get(required).empty()) return Usage(std::string(required) + " is required");
+    }
+    o->experiment = flags.Get("--experiment");
+    o->routers = flags.Get("--routers");
+    o->tasks = flags.Get("--tasks");
+    return Status::Ok();
+  }
+  for (const char* other : {"--experiment", "--routers", "--tasks"}) {
+    if (flags.Has(other)) {
+      return Usage(std::string("--results takes the experiment, routers and tasks from the file;"
+                               " do not combine it with ") + other);
+    }
+  }
+  o->run = flags.Get("--run");
+  if (o->run.empty()) return Usage("--results needs --run");
+  if (flags.Has("--checkpoint")) {
+    PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--checkpoint", 0, &o->checkpoint));
+  }
+  return Status::Ok();
+}
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
   if (!flags.positional.empty()) {
     return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
                                    kUsage + ")");
   }
-  for (const char* required : {"--experiment", "--routers", "--ray", "--out"}) {
-    if (flags.Get(required).empty()) {
-      return Status::InvalidArgument(std::string(required) + " is required (usage: " + kUsage + ")");
-    }
+  for (const char* required : {"--ray", "--out"}) {
+    if (flags.Get(required).empty()) return Usage(std::string(required) + " is required");
   }
-  o->experiment = flags.Get("--experiment");
-  o->routers = flags.Get("--routers");
+  PWEMOE_RETURN_IF_ERROR(ReadModeFlags(flags, o));
   o->out = flags.Get("--out");
   o->sets = flags.GetAll("--set");
-  o->tasks = flags.Get("--tasks");
   const std::string threads = flags.Get("--threads");
   char* end = nullptr;
   const long v = std::strtol(threads.c_str(), &end, 10);
@@ -137,54 +180,114 @@ std::string RayText(const Ray& ray) {
   return s;
 }
 
+// What the merge needs, from either mode.
+struct Source {
+  config::ExperimentConfig cfg;
+  std::vector<config::TaskSpec> tasks;  // the routers' tasks, in ray order
+  std::string routers;                  // the router file, or "<FILE.h5>:/runs/<run>/routers/..."
+  bool from_results = false;            // routers are in router_tensors, not a file
+  io::TensorMap router_tensors;
+};
+
+Status FromExperiment(const Options& o, Source* s) {
+  Status st = config::LoadExperiment(o.experiment, o.sets, &s->cfg);
+  if (!st.ok()) return st.WithContext("invalid experiment configuration");
+  PWEMOE_RETURN_IF_ERROR(SelectTasks(s->cfg, o.tasks, &s->tasks));
+  s->routers = o.routers;
+  return Status::Ok();
+}
+
+// The experiment's TaskSpec of each of the run's task names.
+Status RunTasks(const Source& s, const Options& o, const std::vector<std::string>& names,
+                std::vector<config::TaskSpec>* out) {
+  for (const std::string& name : names) {
+    const config::TaskSpec* found = nullptr;
+    for (const config::TaskSpec& t : s.cfg.tasks) found = t.name == name ? &t : found;
+    if (found == nullptr) {
+      return Status::InvalidArgument("--run: task '" + name + "' of run '" + o.run +
+                                     "' is not a task of " + s.cfg.source_path);
+    }
+    out->push_back(*found);
+  }
+  return Status::Ok();
+}
+
+Status FromResults(const Options& o, Source* s) {
+  results::StoreHeader header;
+  PWEMOE_RETURN_IF_ERROR(results::ReadStoreHeader(o.results, &header));
+  Status st = config::ParseExperiment(header.experiment_toml, o.results + ":experiment_toml",
+                                      o.sets, &s->cfg);
+  if (!st.ok()) return st.WithContext("invalid experiment configuration");
+  std::vector<results::NamedTensor> tensors;
+  std::vector<std::string> names;
+  st = results::ReadRunRouters(o.results, o.run, o.checkpoint, &tensors, &names);
+  if (st.code() == Status::Code::kNotFound) {  // which flag: the run, or its checkpoint?
+    const bool run_exists =
+        o.checkpoint >= 0 && results::ReadRunRouters(o.results, o.run, -1, &tensors, &names).ok();
+    return Status::InvalidArgument((run_exists ? "--checkpoint: " : "--run: ") + st.message());
+  }
+  PWEMOE_RETURN_IF_ERROR(st);
+  PWEMOE_RETURN_IF_ERROR(RunTasks(*s, o, names, &s->tasks));
+  s->routers = o.results + ":/runs/" + results::LinkName(o.run) + "/routers/" +
+               (o.checkpoint < 0 ? "final" : "step_" + std::to_string(o.checkpoint));
+  s->from_results = true;
+  for (results::NamedTensor& t : tensors) {
+    s->router_tensors[t.name] =
+        torch::from_blob(t.values.data(), t.shape, torch::TensorOptions().dtype(torch::kFloat32))
+            .clone();
+  }
+  return Status::Ok();
+}
+
 // Loads the pool, upscales it, loads the routers and merges at the ray.
-Status Merge(const config::ExperimentConfig& cfg, const std::vector<config::TaskSpec>& tasks,
-             const Options& o, io::TensorMap* merged) {
+Status Merge(const Source& s, const Options& o, io::TensorMap* merged) {
   moe::PoolSpec spec;
-  spec.pretrained = cfg.model.pretrained;
-  for (const auto& t : tasks) spec.tasks.push_back({t.name, t.expert, ""});
+  spec.pretrained = s.cfg.model.pretrained;
+  for (const auto& t : s.tasks) spec.tasks.push_back({t.name, t.expert, ""});
   moe::UpscaledModel model;
   {
     moe::ModelPool pool;
     PWEMOE_RETURN_IF_ERROR(moe::LoadModelPool(spec, &pool));
-    PWEMOE_RETURN_IF_ERROR(moe::UpscaleModel(pool, cfg.upscale.modules, cfg.upscale.init_lambda, &model));
+    PWEMOE_RETURN_IF_ERROR(
+        moe::UpscaleModel(pool, s.cfg.upscale.modules, s.cfg.upscale.init_lambda, &model));
   }
-  const moe::RouterLayout layout{moe::ModuleNames(model), static_cast<int64_t>(tasks.size()),
-                                 cfg.upscale.router_hidden_layers};
+  const moe::RouterLayout layout{moe::ModuleNames(model), static_cast<int64_t>(s.tasks.size()),
+                                 s.cfg.upscale.router_hidden_layers};
   std::vector<moe::Router> routers;
-  Status st = moe::LoadRouters(o.routers, layout, &routers);
+  Status st = s.from_results
+                  ? moe::RoutersFromTensorMap(s.routers, s.router_tensors, layout, &routers)
+                  : moe::LoadRouters(s.routers, layout, &routers);
   if (st.code() == Status::Code::kCorrupt) {
     return Status::InvalidArgument(
-        "--routers: " + st.message() + " (expected routers for " + std::to_string(tasks.size()) +
-        " tasks " + Join(tasks) + ", " + std::to_string(layout.modules.size()) + " modules, " +
-        std::to_string(layout.hidden_layers) + " hidden layers; see --tasks and [upscale])");
+        (s.from_results ? "--run: " : "--routers: ") + st.message() + " (expected routers for " +
+        std::to_string(s.tasks.size()) + " tasks " + Join(s.tasks) + ", " +
+        std::to_string(layout.modules.size()) + " modules, " +
+        std::to_string(layout.hidden_layers) + " hidden layers; see " +
+        (s.from_results ? "[upscale]" : "--tasks and [upscale]") + ")");
   }
   PWEMOE_RETURN_IF_ERROR(st);
   return moe::MergeAndUnload(model, routers, eval::RayTensor(o.ray), merged);
 }
 
 Status Export(const Options& o) {
-  config::ExperimentConfig cfg;
-  Status st = config::LoadExperiment(o.experiment, o.sets, &cfg);
-  if (!st.ok()) return st.WithContext("invalid experiment configuration");
-  std::vector<config::TaskSpec> tasks;
-  PWEMOE_RETURN_IF_ERROR(SelectTasks(cfg, o.tasks, &tasks));
-  PWEMOE_RETURN_IF_ERROR(eval::ValidateRay(o.ray, static_cast<int64_t>(tasks.size()), "--ray"));
+  Source s;
+  PWEMOE_RETURN_IF_ERROR(o.results.empty() ? FromExperiment(o, &s) : FromResults(o, &s));
+  PWEMOE_RETURN_IF_ERROR(eval::ValidateRay(o.ray, static_cast<int64_t>(s.tasks.size()), "--ray"));
   PWEMOE_RETURN_IF_ERROR(eval::CheckExportTarget(o.out, "--out"));
   std::error_code ec;
-  if (!fs::is_regular_file(o.routers, ec)) {
+  if (!s.from_results && !fs::is_regular_file(o.routers, ec)) {
     return Status::NotFound("--routers: " + o.routers + ": no such file");
   }
   io::ClipVisionConfig config;
-  PWEMOE_RETURN_IF_ERROR(PretrainedConfig(cfg.model.pretrained, &config));
+  PWEMOE_RETURN_IF_ERROR(PretrainedConfig(s.cfg.model.pretrained, &config));
   io::TensorMap merged;
-  PWEMOE_RETURN_IF_ERROR(Merge(cfg, tasks, o, &merged));
+  PWEMOE_RETURN_IF_ERROR(Merge(s, o, &merged));
   const std::map<std::string, std::string> metadata = {
-      {"pwemoe_version", PWEMOE_VERSION}, {"pwemoe_experiment", cfg.source_path},
-      {"pwemoe_routers", o.routers},      {"pwemoe_tasks", Join(tasks)},
+      {"pwemoe_version", PWEMOE_VERSION}, {"pwemoe_experiment", s.cfg.source_path},
+      {"pwemoe_routers", s.routers},      {"pwemoe_tasks", Join(s.tasks)},
       {"pwemoe_ray", RayText(o.ray)}};
   PWEMOE_RETURN_IF_ERROR(eval::ExportVisionModel(o.out, config, merged, metadata));
-  spdlog::info("wrote {} (tasks {}, ray {})", o.out, Join(tasks), RayText(o.ray));
+  spdlog::info("wrote {} (tasks {}, ray {})", o.out, Join(s.tasks), RayText(o.ray));
   return Status::Ok();
 }
 

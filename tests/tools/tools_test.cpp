@@ -194,7 +194,8 @@ TEST(ToolHelp, ListsEveryFlagWithItsDefault) {
                                   {"--threads", "1"}, {"--log-level", "info"}});
   ExpectHelpLists("pwemoe-export",
                   {{"--experiment", "none"}, {"--routers", "none"}, {"--ray", "none"},
-                   {"--tasks", "none"}, {"--out", "none"}, {"--set", "none"},
+                   {"--tasks", "none"}, {"--results", "none"}, {"--run", "none"},
+                   {"--checkpoint", "final"}, {"--out", "none"}, {"--set", "none"},
                    {"--threads", "1"}, {"--log-level", "info"}});
 }
 
