@@ -108,6 +108,27 @@ int64_t BufferRowLength(const TrainState& state);
 Status ComputeTaskGradients(TrainState* state, const std::vector<int64_t>& owned_tasks,
                             std::vector<float>* buffer);
 
+// Rows [begin, end) of task `task`'s minibatch at a step: a part of BatchIndices(seed, step,
+// task, N, batch_size), for training groups with more ranks than tasks (each task's batch is
+// then split over several ranks).
+struct TaskSlice {
+  int64_t task = 0;
+  int64_t begin = 0;  // 0 <= begin <= end <= batch_size
+  int64_t end = 0;
+};
+
+// Step (a) for batch slices: merges at the step's ray (only when some slice is non-empty), then
+// for each slice reads its rows of the batch and writes row `task` of *buffer (resized to
+// T * (1 + P) floats, zero elsewhere and for empty slices) with [loss_s, g_s], where
+// loss_s = (sum of the slice's per-example cross-entropies) / batch_size and g_s its gradient.
+// So the sum of the rows of slices that partition [0, batch_size) is the task's full-batch mean
+// loss and gradient, up to float rounding (ComputeTaskGradients computes those directly and is
+// not bitwise equal to such a sum). Does not change the routers or the step. InvalidArgument for
+// a task index out of range or repeated, or a range outside [0, batch_size); other errors as
+// ComputeTaskGradients, their context naming the slice's rows.
+Status ComputeSliceGradients(TrainState* state, const std::vector<TaskSlice>& slices,
+                             std::vector<float>* buffer);
+
 // Step (c) for state.step with the group-summed buffer: combines (LS or EPO), sets the router
 // params' .grad, takes one Adam step at CosineLr, fills *record and advances state.step.
 // InvalidArgument for a buffer of the wrong size or when every step has run; Numerical naming
