@@ -17,13 +17,20 @@ using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+std::vector<bool> Selected(const Plan& plan, const std::set<UnitKind>& kinds) {
+  if (kinds.empty()) return {};
+  std::vector<bool> selected;
+  for (const Unit& u : plan.units) selected.push_back(kinds.count(u.kind) > 0);
+  return selected;
+}
+
 // The coordinator's state during one run.
 class Coordinator {
  public:
   Coordinator(const config::ExperimentConfig& config, const Plan& plan, const GroupLayout& layout,
               worker::Link* link, results::ResultStore* store, const CoordinatorOptions& options)
       : config_(config), plan_(plan), layout_(layout), link_(link), store_(store), options_(options),
-        scheduler_(plan, layout, store ? store->DoneUnits() : std::vector<int64_t>{}),
+        scheduler_(plan, layout, store ? store->DoneUnits() : std::vector<int64_t>{}, Selected(plan, options.kinds)),
         progress_(scheduler_.total(), scheduler_.count(Scheduler::State::kDone), options.progress_seconds,
                   isatty(STDERR_FILENO) == 1) {
     done_before_ = scheduler_.count(Scheduler::State::kDone);
@@ -77,8 +84,6 @@ Status Coordinator::Run(CoordinatorSummary* summary) {
       st = Handle(message);
       if (st.ok()) st = link_->Receive(0, &message, &got);
     }
-    // Records reach the disk before anything depends on them (step 6).
-    if (st.ok() && store_ != nullptr) st = store_->Flush();
     if (!st.ok()) break;
     const int signals = options_.signals ? options_.signals->load() : 0;
     if (signals >= 2) {
@@ -93,6 +98,8 @@ Status Coordinator::Run(CoordinatorSummary* summary) {
       break;
     }
     st = Dispatch();
+    // One fdatasync for the batch, after the answers so workers do not wait for the disk (step 6).
+    if (st.ok() && store_ != nullptr) st = store_->Flush();
     if (!st.ok()) break;
     progress_.Update(scheduler_.done_now(), failed_, scheduler_.count(Scheduler::State::kRunning));
     if (store_ && options_.hdf5_seconds > 0 && Since(last_hdf5) > options_.hdf5_seconds) {
@@ -100,6 +107,10 @@ Status Coordinator::Run(CoordinatorSummary* summary) {
       if (!w.ok()) spdlog::warn("periodic write of {} failed: {}", store_->hdf5_path(), w.ToString());
       last_hdf5 = Clock::now();
     }
+  }
+  if (store_ != nullptr) {
+    Status flushed = store_->Flush();
+    if (st.ok()) st = flushed;
   }
   progress_.Update(scheduler_.done_now(), failed_, scheduler_.count(Scheduler::State::kRunning), true);
   progress_.Finish();
@@ -255,6 +266,7 @@ void Coordinator::Summarize(CoordinatorSummary* s) const {
   s->done_now = scheduler_.done_now();
   s->failed = scheduler_.count(Scheduler::State::kFailed);
   s->blocked = scheduler_.count(Scheduler::State::kBlocked);
+  s->skipped = scheduler_.count(Scheduler::State::kSkipped);
   s->not_run = s->total - s->done_before - s->done_now - s->failed - s->blocked;
   s->stopped = stopping_;
 }

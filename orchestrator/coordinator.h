@@ -17,9 +17,11 @@
 //     the group's first rank reports the record.
 //  5. The worker runs the unit and sends kReport with the outcome: the record's bytes
 //     (results::Encode) or the error. That report is also its next request (step 3).
-//  6. The coordinator appends the record (or the failure) to the result store, which puts it on
-//     disk before the unit counts as done; only then can units depending on it start. A failed
-//     unit blocks its dependents; independent units go on (with fail_fast, step 7 begins).
+//  6. The coordinator appends the record (or the failure) to the result store's journal. The
+//     append is written (write(2)) before the coordinator answers anyone, so a unit that depends
+//     on it can only start once it survives a kill -9 of the job; one fdatasync per batch of
+//     reports, after the answers, puts the batch on disk without making workers wait for it. A
+//     failed unit blocks its dependents; independent units go on (with fail_fast, step 7 begins).
 //  7. Stop (SIGTERM/SIGINT on rank 0, a report with stop_requested from a rank that got one, or
 //     fail_fast after a failure): no new unit starts; units in flight finish. When the last one
 //     is back, or when every unit is finished, the coordinator answers every pending request with
@@ -34,6 +36,7 @@
 
 #include <atomic>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "config/experiment_config.h"
@@ -52,6 +55,7 @@ struct CoordinatorOptions {
   double progress_seconds = 5;   // progress line period (0: none)
   double hdf5_seconds = 300;     // rewrite the HDF5 file this often while running (0: only at the end)
   int num_workers = 1;           // worker ends the link has (world size): each gets one kStop
+  std::set<UnitKind> kinds;      // run only units of these kinds (empty: all); the rest is skipped
   // Count of SIGTERM/SIGINT received by this process (signals.h); null: none.
   const std::atomic<int>* signals = nullptr;
 };
@@ -62,7 +66,8 @@ struct CoordinatorSummary {
   int done_now = 0;     // done in this run
   int failed = 0;       // failed in this run (recorded in the store's failures)
   int blocked = 0;      // not run because a unit they depend on failed
-  int not_run = 0;      // left for a later run (stopped)
+  int skipped = 0;      // not selected by `kinds` (or depending on such a unit)
+  int not_run = 0;      // left for a later run (stopped or skipped)
   bool stopped = false;         // a signal, a rank's stop request or fail_fast stopped the run
   bool grace_expired = false;   // units were still in flight when the grace period ended
   double seconds = 0;

@@ -1,16 +1,27 @@
-// pwemoe-orchestrate: runs one experiment under MPI (rank 0 coordinates).
+// pwemoe-orchestrate: runs one experiment under MPI (rank 0 coordinates; coordinator.h has the
+// protocol).
 //
-// Exit codes: 0 success; 1 a runtime failure; 2 a bad command line or configuration.
+// Exit codes: 0 every unit done; 1 a runtime failure, or units failed (recorded in the results
+// file's /failures) or could not run because a unit they need failed; 2 a bad command line or
+// configuration, or an existing output of another configuration (see --fresh); 3 the built-in
+// benchmark failed its quality gates; 75 stopped by SIGTERM/SIGINT (or a rank's stop request)
+// before every unit was done: rerun the same command to resume.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <iostream>
+#include <filesystem>
+#include <thread>
 
 #include "config/experiment_config.h"
+#include "orchestrator/coordinator.h"
 #include "orchestrator/plan.h"
+#include "orchestrator/run_setup.h"
+#include "orchestrator/signals.h"
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
+#include "pwemoe/util/strings.h"
 #include "pwemoe/util/version.h"
+#include "worker/link.h"
 #include "worker/mpi_session.h"
 
 namespace pwemoe::orchestrator {
@@ -22,6 +33,12 @@ const std::vector<FlagSpec> kFlags = {
     {"--dry-run", "", "", "validate the experiment, print the resolved configuration and the plan, and exit"},
     {"--list-units", "", "", "with --dry-run, also print one line per work unit"},
     {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005", true},
+    {"--fresh", "", "", "start over: move an existing output aside (renamed, never deleted) instead of resuming"},
+    {"--fail-fast", "", "", "stop handing out work after the first failed unit"},
+    {"--units", "KINDS", "all", "run only these kinds of units (comma-separated: train, eval, baseline); the rest waits for a later run"},
+    {"--grace", "SECONDS", "60", "after SIGTERM/SIGINT, how long units in flight may take before the job ends"},
+    {"--progress", "SECONDS", "5", "progress report period (0: none)"},
+    {"--write-every", "SECONDS", "300", "rewrite the HDF5 file this often while running (0: only at the end)"},
     {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
 };
 
@@ -29,11 +46,41 @@ const char* kUsage = "pwemoe-orchestrate EXPERIMENT.toml [options]";
 const char* kDescription =
     "Runs a PWE MoE experiment: trains the routers of every run (LS and EPO over the configured\n"
     "task subsets), evaluates each run and the baselines on every preference ray, and stores all\n"
-    "results in one HDF5 file. Launch under mpirun or srun; rank 0 coordinates.";
+    "results in one HDF5 file (<output_dir>/results.h5). Launch under mpirun or srun; rank 0\n"
+    "coordinates. Rerunning the same command resumes an interrupted run.\n"
+    "Exit codes: 0 done; 1 runtime error or failed units; 2 bad command line or configuration;\n"
+    "3 benchmark quality gates failed; 75 stopped by a signal, rerun to resume.";
 
 // Prints on rank 0 only.
 void Say(const worker::MpiSession& mpi, std::FILE* to, const std::string& text) {
   if (mpi.rank() == 0) std::fputs(text.c_str(), to), std::fflush(to);
+}
+
+Status ReadRunOptions(const ParsedFlags& flags, RunOptions* o) {
+  double* targets[] = {&o->coordinator.grace_seconds, &o->coordinator.progress_seconds,
+                       &o->coordinator.hdf5_seconds};
+  const char* names[] = {"--grace", "--progress", "--write-every"};
+  for (int i = 0; i < 3; ++i) {
+    int64_t v = 0;
+    PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, names[i], 0, &v));
+    *targets[i] = static_cast<double>(v);
+  }
+  o->fresh = flags.Has("--fresh");
+  const std::string kinds = flags.Get("--units");
+  for (const std::string& k : Split(kinds, ',')) {
+    if (kinds == "all") break;
+    if (k == "train") {
+      o->coordinator.kinds.insert(UnitKind::kTrain);
+    } else if (k == "eval") {
+      o->coordinator.kinds.insert(UnitKind::kEval);
+    } else if (k == "baseline") {
+      o->coordinator.kinds.insert(UnitKind::kBaseline);
+    } else {
+      return Status::InvalidArgument("--units: unknown kind '" + k + "' (expected all, or train, eval, baseline)");
+    }
+  }
+  o->coordinator.fail_fast = flags.Has("--fail-fast");
+  return Status::Ok();
 }
 
 int Run(worker::MpiSession& mpi, int argc, char** argv) {
@@ -47,6 +94,8 @@ int Run(worker::MpiSession& mpi, int argc, char** argv) {
     st = Status::InvalidArgument("expected one experiment file, found " + std::to_string(flags.positional.size()) +
                                  " arguments (usage: " + kUsage + ")");
   }
+  RunOptions options;
+  if (st.ok()) st = ReadRunOptions(flags, &options);
   if (!st.ok()) return Say(mpi, stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
   if (flags.Has("--help")) return Say(mpi, stdout, FlagHelp(kUsage, kDescription, kFlags)), 0;
   if (flags.Has("--version")) return Say(mpi, stdout, std::string("pwemoe ") + PWEMOE_VERSION + "\n"), 0;
@@ -64,16 +113,14 @@ int Run(worker::MpiSession& mpi, int argc, char** argv) {
   st = MakePlan(cfg, &plan);
   if (!st.ok()) return Say(mpi, stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
   spdlog::debug("experiment {}: {} units, {} ranks", cfg.experiment.name, plan.units.size(), mpi.size());
-
   if (flags.Has("--dry-run")) {
     Say(mpi, stdout, "# resolved configuration of " + cfg.source_path + "\n" + config::ToToml(cfg) + "\n" +
                          DescribePlan(cfg, plan, flags.Has("--list-units")));
     return 0;
   }
-  Say(mpi, stderr,
-      "pwemoe-orchestrate: this build validates and plans experiments but cannot execute them yet "
-      "(the scheduler and workers land with the MPI orchestrator); rerun with --dry-run\n");
-  return 1;
+  for (int i = 0; i < argc; ++i) options.command_line += (i ? " " : "") + std::string(argv[i]);
+  options.coordinator.signals = InstallStopSignals();
+  return RunExperiment(mpi, cfg, plan, options);
 }
 
 }  // namespace

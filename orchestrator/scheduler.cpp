@@ -25,7 +25,8 @@ GroupLayout MakeGroupLayout(int world_size, int ranks_per_group) {
   return layout;
 }
 
-Scheduler::Scheduler(const Plan& plan, GroupLayout layout, const std::vector<int64_t>& done)
+Scheduler::Scheduler(const Plan& plan, GroupLayout layout, const std::vector<int64_t>& done,
+                     const std::vector<bool>& selected)
     : plan_(plan), layout_(std::move(layout)) {
   const int n = static_cast<int>(plan.units.size());
   state_.assign(n, State::kPending);
@@ -46,6 +47,12 @@ Scheduler::Scheduler(const Plan& plan, GroupLayout layout, const std::vector<int
     if (was_done[id]) {
       SetState(id, State::kDone);
       for (int d : dependents_[id]) --missing_deps_[d];
+    }
+  }
+  for (int id = 0; id < n && !selected.empty(); ++id) {
+    if (!selected[id] && state_[id] == State::kPending) {
+      SetState(id, State::kSkipped);
+      Block(id, State::kSkipped);
     }
   }
   for (int id = 0; id < n; ++id) {
@@ -135,7 +142,7 @@ bool Scheduler::Finish(int rank, int unit, bool ok) {
     Release(unit);
   } else {
     SetState(unit, State::kFailed);
-    Block(unit);
+    Block(unit, State::kBlocked);
   }
   return true;
 }
@@ -146,13 +153,13 @@ void Scheduler::Release(int unit) {
   }
 }
 
-void Scheduler::Block(int unit) {
+void Scheduler::Block(int unit, State as) {
   std::vector<int> stack = dependents_[unit];
   while (!stack.empty()) {
     const int d = stack.back();
     stack.pop_back();
     if (state_[d] != State::kPending && state_[d] != State::kReady) continue;
-    SetState(d, State::kBlocked);
+    SetState(d, as);
     stack.insert(stack.end(), dependents_[d].begin(), dependents_[d].end());
   }
 }

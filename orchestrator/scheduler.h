@@ -13,6 +13,8 @@
 //    its idle group (training unlocks evaluation), then the ready evaluation unit with the
 //    smallest id, then the baseline with the smallest id; otherwise it waits.
 //  - A failed unit blocks everything that depends on it, transitively; independent units go on.
+//  - Units not selected for this run (pwemoe-orchestrate --units) are skipped, with what depends
+//    on them unless that is done already.
 //  - After Stop (a signal, --fail-fast), nothing new starts, except that the remaining members of
 //    a group whose training unit has started still get it (the started members would otherwise
 //    wait for them forever). Finished() once nothing is in flight.
@@ -45,10 +47,14 @@ GroupLayout MakeGroupLayout(int world_size, int ranks_per_group);
 class Scheduler {
  public:
   enum class Decision { kRun, kWait, kStop };
-  enum class State { kPending, kReady, kRunning, kDone, kFailed, kBlocked };
+  // kSkipped: not selected for this run (see the constructor), left for a later one.
+  enum class State { kPending, kReady, kRunning, kDone, kFailed, kBlocked, kSkipped };
 
-  // `done` lists units finished in an earlier run (ignored when out of range).
-  Scheduler(const Plan& plan, GroupLayout layout, const std::vector<int64_t>& done);
+  // `done` lists units finished in an earlier run (ignored when out of range). `selected`, when
+  // not empty, has one flag per unit: units not selected (and not done) are skipped, and so is
+  // every unit that depends on a skipped one.
+  Scheduler(const Plan& plan, GroupLayout layout, const std::vector<int64_t>& done,
+            const std::vector<bool>& selected = {});
 
   // Rank `rank` is free. kRun: run *unit (for a training unit, with the rest of its group);
   // kWait: nothing for it now, ask again after the next Finish; kStop: nothing will come.
@@ -75,7 +81,7 @@ class Scheduler {
  private:
   void SetState(int unit, State s);
   void Release(int unit);        // a done unit: its dependents may become ready
-  void Block(int unit);          // a failed unit: block its dependents, transitively
+  void Block(int unit, State as);  // a failed or skipped unit: its dependents, transitively
   bool TakeTraining(int group, int* unit);
 
   const Plan& plan_;
@@ -92,7 +98,7 @@ class Scheduler {
   };
   std::vector<GroupState> groups_;
   std::vector<int> running_on_;  // per rank: the unit it runs, -1 when free
-  int counts_[6] = {0, 0, 0, 0, 0, 0};
+  int counts_[7] = {0, 0, 0, 0, 0, 0, 0};
   int in_flight_ranks_ = 0;
   int done_now_ = 0;
   bool stopping_ = false;

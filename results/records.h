@@ -20,7 +20,7 @@ namespace pwemoe::results {
 // What identifies a store: records from another configuration never mix with these.
 struct StoreHeader {
   std::string config_hash;       // hash of the resolved experiment configuration
-  std::string experiment_toml;   // the experiment file's text (with --set overrides applied)
+  std::string experiment_toml;   // the resolved configuration (config::ToToml: overrides applied)
   std::string software_version;  // PWEMOE_VERSION of the writer
   std::string command_line;      // the command that created the store
   int64_t num_units = 0;         // units in the plan

@@ -191,5 +191,32 @@ TEST(Scheduler, StopLetsAStartedGroupGatherButStartsNothingNew) {
   EXPECT_EQ(s.done_now(), 2);
 }
 
+// --units: training alone first, then evaluation of the trained runs in a later run.
+TEST(Scheduler, UnitsNotSelectedAreSkippedWithTheirDependents) {
+  Fixture f;
+  const GroupLayout layout = MakeGroupLayout(2, 1);
+  std::vector<bool> train_only, eval_only;
+  for (const Unit& u : f.plan.units) {
+    train_only.push_back(u.kind == UnitKind::kTrain);
+    eval_only.push_back(u.kind == UnitKind::kEval);
+  }
+  Scheduler first(f.plan, layout, {}, train_only);
+  Simulate(f.plan, layout, &first, 3);
+  std::vector<int64_t> done;
+  for (const Unit& u : f.plan.units) {
+    EXPECT_EQ(first.state(u.id), u.kind == UnitKind::kTrain ? State::kDone : State::kSkipped) << u.id;
+    if (u.kind == UnitKind::kTrain) done.push_back(u.id);
+  }
+  // Evaluation alone, nothing trained yet: every evaluation waits for a skipped run.
+  Scheduler none(f.plan, layout, {}, eval_only);
+  EXPECT_EQ(none.count(State::kSkipped), none.total());
+  EXPECT_TRUE(none.Finished());
+  // Evaluation alone after the training run: every evaluation runs, nothing else.
+  Scheduler second(f.plan, layout, done, eval_only);
+  Simulate(f.plan, layout, &second, 4);
+  EXPECT_EQ(second.done_now(), f.plan.num_eval);
+  EXPECT_EQ(second.count(State::kSkipped), f.plan.num_baseline);
+}
+
 }  // namespace
 }  // namespace pwemoe::orchestrator

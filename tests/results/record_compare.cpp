@@ -146,6 +146,7 @@ std::string Failure(const FailureRecord& a, const FailureRecord& b, const Compar
 }
 
 std::string Header(const StoreHeader& a, const StoreHeader& b, const CompareOptions& o) {
+  if (o.ignore_header) return "";
   RETURN_DIFF(Str("config_hash", a.config_hash, b.config_hash));
   RETURN_DIFF(Str("experiment_toml", a.experiment_toml, b.experiment_toml));
   RETURN_DIFF(Str("software_version", a.software_version, b.software_version));

@@ -16,6 +16,8 @@ namespace pwemoe::results::testing {
 struct CompareOptions {
   bool ignore_timing = false;        // every `seconds` and FailureRecord::time
   bool ignore_command_line = false;  // StoreHeader::command_line
+  bool ignore_header = false;        // the whole StoreHeader (runs of configurations that differ
+                                     // only in how the work was laid out, e.g. ranks_per_group)
 };
 
 // The first difference, in unit id order after the header, as "<where>: <field>: <a> vs <b>"

@@ -18,9 +18,10 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
     {"--timing", "", "", "compare timing fields (seconds, failure times) and command lines too"},
+    {"--records-only", "", "", "ignore the header (configuration text and hash, version): compare the records"},
 };
 
-const char* kUsage = "results_compare A.h5 B.h5 [--timing]";
+const char* kUsage = "results_compare A.h5 B.h5 [--timing] [--records-only]";
 const char* kDescription =
     "Exits 0 when two results files hold the same records (ignoring timing fields and the\n"
     "command line), 1 printing the first difference when they do not, 2 when one is unreadable.";
@@ -51,6 +52,7 @@ int Run(int argc, char** argv) {
   testing::CompareOptions options;
   options.ignore_timing = !flags.Has("--timing");
   options.ignore_command_line = !flags.Has("--timing");
+  options.ignore_header = flags.Has("--records-only");
   const std::string diff = testing::FirstDifference(header[0], set[0], header[1], set[1], options);
   if (!diff.empty()) {
     std::printf("results_compare: %s and %s differ: %s\n", flags.positional[0].c_str(),

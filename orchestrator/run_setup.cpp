@@ -1,0 +1,227 @@
+#include "orchestrator/run_setup.h"
+
+#include <ATen/Parallel.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "orchestrator/execute.h"
+#include "orchestrator/progress.h"
+#include "pwemoe/mini/make_mini.h"
+#include "pwemoe/util/version.h"
+#include "results/content_hash.h"
+#include "results/result_store.h"
+#include "worker/link.h"
+#include "worker/mpi_check.h"
+#include "worker/mpi_group.h"
+#include "worker/unit_runner.h"
+#ifdef PWEMOE_HAVE_NCCL
+#include "worker/nccl_group.h"
+#endif
+
+namespace pwemoe::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Builds (or reuses) the built-in benchmark on rank 0.
+Status BuildBenchmark(const config::ExperimentConfig& cfg) {
+  mini::MakeOptions o;
+  o.out_dir = cfg.benchmark.dir;
+  PWEMOE_RETURN_IF_ERROR(mini::ParseSize(cfg.benchmark.size, &o.data.size));
+  o.data.seed = cfg.benchmark.seed;
+  mini::MakeResult result;
+  Status st = mini::MakeMini(o, [](const std::string& line) { spdlog::info("benchmark: {}", line); }, &result);
+  if (st.ok()) {
+    spdlog::info("benchmark {} ({}): {} in {:.1f} s", o.out_dir, result.config_hash,
+                 result.reused ? "reused" : "built", result.seconds);
+  }
+  return st;
+}
+
+// Rank 0's set-up: the benchmark, the output folder and the store. Returns an exit code (0: go on).
+int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOptions& options,
+          std::unique_ptr<results::ResultStore>* store) {
+  if (cfg.benchmark.enabled) {
+    Status st = BuildBenchmark(cfg);
+    if (!st.ok()) {
+      spdlog::error("building the benchmark in {}: {}", cfg.benchmark.dir, st.message());
+      return st.code() == Status::Code::kAborted ? kExitGatesFailed : st.ExitCode();
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(cfg.experiment.output_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create experiment.output_dir {}: {}", cfg.experiment.output_dir, ec.message());
+    return 1;
+  }
+  results::StoreHeader header;
+  header.config_hash = ResultsConfigHash(cfg);
+  header.experiment_toml = config::ToToml(cfg);
+  header.software_version = PWEMOE_VERSION;
+  header.command_line = options.command_line;
+  header.num_units = static_cast<int64_t>(plan.units.size());
+  Status st = results::ResultStore::Open(ResultsStem(cfg), header, options.fresh, store);
+  if (!st.ok()) {
+    spdlog::error("{}", st.message());
+    return st.ExitCode();
+  }
+  const size_t done = (*store)->DoneUnits().size();
+  if (done > 0) spdlog::info("resuming {}: {} of {} units already done", (*store)->journal_path(), done, plan.units.size());
+  return 0;
+}
+
+// Where this rank's units run: "cpu", or in a CUDA build "cuda:<k>" with k from the rank's
+// node-local rank (worker::BindDevice, which logs the binding). Collective when CUDA is used.
+Status ChooseDevice(const config::ExperimentConfig& cfg, std::string* device) {
+  *device = "cpu";
+#ifdef PWEMOE_HAVE_NCCL
+  int count = 0;
+  const bool have_gpu = cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+  if (cfg.cluster.device == "cuda" && !have_gpu) {
+    return Status::InvalidArgument(cfg.source_path + ": cluster.device = \"cuda\" but no CUDA device is visible");
+  }
+  if (cfg.cluster.device == "cpu" || !have_gpu) return Status::Ok();
+  int index = 0;
+  PWEMOE_RETURN_IF_ERROR(worker::BindDevice(MPI_COMM_WORLD, &index));
+  *device = "cuda:" + std::to_string(index);
+  return Status::Ok();
+#else
+  if (cfg.cluster.device == "cuda") {
+    return Status::InvalidArgument(cfg.source_path +
+                                   ": cluster.device = \"cuda\" but this build has no CUDA support (rebuild "
+                                   "with -DPWEMOE_WITH_CUDA=ON and a CUDA LibTorch, or set cluster.device = \"cpu\")");
+  }
+  return Status::Ok();
+#endif
+}
+
+// This rank's training group communicator (null on a rank that never trains): NCCL for groups
+// of GPU ranks in a CUDA build, MPI otherwise, in-process for groups of one. Collective.
+Status MakeGroup(const GroupLayout& layout, int rank, const std::string& device,
+                 std::unique_ptr<worker::GroupComm>* out) {
+  if (layout.members.size() == layout.group_of_rank.size()) {  // groups of one: no MPI needed
+    *out = std::move(worker::MakeLocalGroup(1)[0]);
+    return Status::Ok();
+  }
+  MPI_Comm workers = MPI_COMM_NULL;
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, rank == 0 ? MPI_UNDEFINED : 1, rank, &workers)));
+  if (rank == 0) return Status::Ok();
+#ifdef PWEMOE_HAVE_NCCL
+  Status st = device == "cpu" ? worker::MakeMpiGroups(layout.ranks_per_group, workers, out)
+                              : worker::MakeNcclGroups(layout.ranks_per_group, workers, out);
+#else
+  (void)device;
+  Status st = worker::MakeMpiGroups(layout.ranks_per_group, workers, out);
+#endif
+  MPI_Comm_free(&workers);
+  return st;
+}
+
+int ThreadsFor(const config::ExperimentConfig& cfg) { return cfg.cluster.threads_per_rank; }
+
+// The worker loop of this rank (a thread on rank 0).
+Status WorkOn(const config::ExperimentConfig& cfg, const Plan& plan, const std::string& device, worker::Link* link,
+              worker::GroupComm* group, const std::atomic<int>* signals) {
+  at::set_num_threads(ThreadsFor(cfg));
+  worker::UnitRunner runner(cfg, device);
+  ExecutionContext context{&cfg, &plan, &runner, group};
+  const int train_threads = cfg.train.threads > 0 ? cfg.train.threads : ThreadsFor(cfg);
+  return RunWorkerLoop(plan, link,
+                       [&](const Unit& unit, const Assignment& a, WorkerReport* report) {
+                         at::set_num_threads(unit.kind == UnitKind::kTrain ? train_threads : ThreadsFor(cfg));
+                         return ExecuteUnit(context, unit, a, report);
+                       },
+                       signals);
+}
+
+// Failures first: a run that failed units and was stopped reports the failure (a rerun both
+// resumes and retries).
+int ExitCodeOf(const CoordinatorSummary& s) {
+  if (s.failed + s.blocked > 0) return 1;
+  return s.grace_expired || (s.stopped && s.not_run > 0) ? kExitInterrupted : 0;
+}
+
+void Report(const CoordinatorSummary& s, const results::ResultStore& store) {
+  spdlog::info("{} units: {} done before, {} done now, {} failed, {} blocked by a failure, {} not run{}, in {}",
+               s.total, s.done_before, s.done_now, s.failed, s.blocked, s.not_run,
+               s.skipped > 0 ? " (" + std::to_string(s.skipped) + " not selected by --units)" : "",
+               FormatDuration(s.seconds));
+  std::printf("results: %s\n", store.hdf5_path().c_str());
+  if (s.failed > 0) std::printf("failed units are listed in %s:/failures; rerun to retry them\n", store.hdf5_path().c_str());
+  if (ExitCodeOf(s) == kExitInterrupted) std::printf("stopped before the end: rerun the same command to resume\n");
+  std::fflush(stdout);
+}
+
+int RunRankZero(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,
+                const RunOptions& options, const GroupLayout& layout, results::ResultStore* store,
+                const std::string& device, worker::GroupComm* group) {
+  std::unique_ptr<worker::Link> coordinator_link, worker_link;
+  Status st = worker::MakeMpiLinks(MPI_COMM_WORLD, &coordinator_link, &worker_link);
+  if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
+  Status worker_status;
+  std::thread worker_thread([&] {
+    worker_status = WorkOn(cfg, plan, device, worker_link.get(), group, options.coordinator.signals);
+  });
+  CoordinatorOptions copt = options.coordinator;
+  copt.num_workers = mpi.size();
+  CoordinatorSummary summary;
+  st = RunCoordinator(cfg, plan, layout, coordinator_link.get(), store, copt, &summary);
+  Status written = store->WriteHdf5();
+  if (!written.ok()) spdlog::error("writing {}: {}", store->hdf5_path(), written.ToString());
+  if (!st.ok() || summary.grace_expired) {
+    if (!st.ok()) spdlog::error("coordinator: {}", st.ToString());
+    Report(summary, *store);
+    mpi.Abort(st.ok() ? kExitInterrupted : 1);  // workers may be mid-unit: end the whole job
+  }
+  worker_thread.join();
+  if (!worker_status.ok()) spdlog::error("rank 0 worker: {}", worker_status.ToString());
+  Report(summary, *store);
+  return written.ok() && worker_status.ok() ? ExitCodeOf(summary) : 1;
+}
+
+}  // namespace
+
+std::string ResultsStem(const config::ExperimentConfig& config) {
+  return (fs::path(config.experiment.output_dir) / "results").string();
+}
+
+std::string ResultsConfigHash(const config::ExperimentConfig& config) {
+  config::ExperimentConfig c = config;
+  c.slurm = config::SlurmSection();
+  c.experiment.output_dir.clear();  // where the results go is not what they are
+  return results::ContentHash(config::ToToml(c));
+}
+
+int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,
+                  const RunOptions& options) {
+  const GroupLayout layout = MakeGroupLayout(mpi.size(), cfg.cluster.ranks_per_group);
+  std::string device;
+  Status st = ChooseDevice(cfg, &device);
+  if (!st.ok()) {
+    if (mpi.rank() == 0) std::fprintf(stderr, "pwemoe-orchestrate: %s\n", st.message().c_str());
+    return st.ExitCode();  // every rank reads the same configuration and stops alike
+  }
+  std::unique_ptr<results::ResultStore> store;
+  int code = mpi.rank() == 0 ? SetUp(cfg, plan, options, &store) : 0;
+  st = worker::PollingBroadcast(MPI_COMM_WORLD, &code);
+  if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
+  if (code != 0) return code;
+  std::unique_ptr<worker::GroupComm> group;
+  st = MakeGroup(layout, mpi.rank(), device, &group);
+  if (!st.ok()) return spdlog::error("training groups: {}", st.ToString()), mpi.Abort(1), 1;
+  if (mpi.rank() == 0) {
+    spdlog::info("{} ranks, {} training group(s) of up to {} rank(s); {} units", mpi.size(), layout.members.size(),
+                 layout.ranks_per_group, plan.units.size());
+    return RunRankZero(mpi, cfg, plan, options, layout, store.get(), device, group.get());
+  }
+  std::unique_ptr<worker::Link> unused, link;
+  st = worker::MakeMpiLinks(MPI_COMM_WORLD, &unused, &link);
+  if (st.ok()) st = WorkOn(cfg, plan, device, link.get(), group.get(), options.coordinator.signals);
+  if (!st.ok()) return spdlog::error("worker: {}", st.ToString()), mpi.Abort(1), 1;
+  return 0;
+}
+
+}  // namespace pwemoe::orchestrator

@@ -1,0 +1,42 @@
+// One experiment run on every rank of the job: steps 1 and 8 of the protocol (coordinator.h)
+// around the coordinator and worker loops.
+//
+// Thread safety: call once per process, from the thread that initialised MPI.
+#pragma once
+
+#include <string>
+
+#include "config/experiment_config.h"
+#include "orchestrator/coordinator.h"
+#include "orchestrator/plan.h"
+#include "worker/mpi_session.h"
+
+namespace pwemoe::orchestrator {
+
+// Exit codes of pwemoe-orchestrate beyond Status::ExitCode (0, 1, 2).
+constexpr int kExitGatesFailed = 3;   // the built-in benchmark failed its quality gates
+constexpr int kExitInterrupted = 75;  // stopped before the end; rerun the same command to resume
+
+struct RunOptions {
+  bool fresh = false;  // move an existing output aside instead of resuming
+  CoordinatorOptions coordinator;
+  std::string command_line;  // stored in the results file
+};
+
+// The results file's stem: <output_dir>/results (".journal" and ".h5" are added).
+std::string ResultsStem(const config::ExperimentConfig& config);
+
+// The hash that identifies an experiment's results: of the resolved configuration without its
+// [slurm] section and experiment.output_dir (how a job is submitted and where its output goes do
+// not change its numbers).
+std::string ResultsConfigHash(const config::ExperimentConfig& config);
+
+// Runs the experiment on this rank and returns the process exit code (see main.cpp). On rank 0:
+// builds the benchmark if configured, opens the result store (resuming, or refusing another
+// configuration's output unless options.fresh), runs the coordinator with a worker thread beside
+// it, writes the HDF5 file and prints where it is. On other ranks: the worker loop. Every rank
+// learns rank 0's set-up outcome first, so all stop together on a set-up error.
+int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& config, const Plan& plan,
+                  const RunOptions& options);
+
+}  // namespace pwemoe::orchestrator
