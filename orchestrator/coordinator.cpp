@@ -31,7 +31,9 @@ class Coordinator {
               worker::Link* link, results::ResultStore* store, const CoordinatorOptions& options)
       : config_(config), plan_(plan), layout_(layout), link_(link), store_(store), options_(options),
         scheduler_(plan, layout, store ? store->DoneUnits() : std::vector<int64_t>{}, Selected(plan, options.kinds)),
-        progress_(scheduler_.total(), scheduler_.count(Scheduler::State::kDone), options.progress_seconds,
+        // Units skipped by --units are not part of this run's progress.
+        progress_(scheduler_.total() - scheduler_.count(Scheduler::State::kSkipped),
+                  scheduler_.count(Scheduler::State::kDone), options.progress_seconds,
                   isatty(STDERR_FILENO) == 1) {
     done_before_ = scheduler_.count(Scheduler::State::kDone);
     if (store_ != nullptr) {

@@ -1,9 +1,9 @@
 // The messages of the coordinator-worker protocol (the steps are in coordinator.h) and their
 // bytes. Every message is one (kind, payload) pair on a worker::Link.
 //
-// Payload encoding: little-endian, a leading u32 protocol version, then the fields in declaration
-// order (integers as 8 bytes, strings and vectors as a u64 count and their elements, floats as
-// their IEEE bits). Records travel as results::Encode bytes, the same bytes the journal stores.
+// Payload encoding: results/byte_codec.h (the journal's), a leading u32 protocol version, then the
+// fields in declaration order. Records travel as results::Encode bytes, the same bytes the journal
+// stores.
 //
 // Thread safety: plain values and pure functions.
 #pragma once
