@@ -136,23 +136,30 @@ Status Coordinator::Handle(const worker::Message& message) {
       return Status::Internal("coordinator: rank " + std::to_string(message.peer) + " reported unit " +
                               std::to_string(unit) + ", which it was not running");
     }
-    const bool train = plan_.units[unit].kind == UnitKind::kTrain;
-    const bool leader = train && layout_.members[layout_.group_of_rank[message.peer]][0] == message.peer;
     if (report.failed) {
       spdlog::warn("rank {}: {} failed: {}", message.peer, DescribeUnit(config_, plan_, plan_.units[unit]),
                    report.error);
-      group_errors_.emplace(unit, report.error);
     }
-    if (!train || leader) group_reports_[unit] = report;
-    if (scheduler_.Finish(message.peer, unit, !report.failed)) {
-      WorkerReport outcome = std::move(group_reports_[unit]);
-      group_reports_.erase(unit);
-      if (group_errors_.count(unit)) {
-        outcome.failed = true;
-        outcome.error = group_errors_[unit];
-        group_errors_.erase(unit);
+    if (plan_.units[unit].kind != UnitKind::kTrain) {
+      if (scheduler_.Finish(message.peer, unit, !report.failed)) {
+        PWEMOE_RETURN_IF_ERROR(report.failed ? Fail(unit, report.error) : Complete(unit, report));
       }
-      PWEMOE_RETURN_IF_ERROR(outcome.failed ? Fail(unit, outcome.error) : Complete(unit, outcome));
+    } else {
+      // A group's run: the record comes from its first rank, the first error from any member.
+      const bool ok = !report.failed;
+      if (!ok) group_errors_.emplace(unit, report.error);
+      const bool leader = layout_.members[layout_.group_of_rank[message.peer]][0] == message.peer;
+      if (leader) group_reports_[unit] = std::move(report);
+      if (scheduler_.Finish(message.peer, unit, ok)) {
+        WorkerReport outcome = std::move(group_reports_[unit]);
+        group_reports_.erase(unit);
+        if (group_errors_.count(unit)) {
+          outcome.failed = true;
+          outcome.error = group_errors_[unit];
+          group_errors_.erase(unit);
+        }
+        PWEMOE_RETURN_IF_ERROR(outcome.failed ? Fail(unit, outcome.error) : Complete(unit, outcome));
+      }
     }
   }
   waiting_.insert(message.peer);

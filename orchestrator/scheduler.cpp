@@ -116,9 +116,8 @@ Scheduler::Decision Scheduler::Next(int rank, int* unit) {
       return give(u);
     }
   }
-  return Finished() || stopping_ || count(State::kPending) + count(State::kReady) + count(State::kRunning) == 0
-             ? Decision::kStop
-             : Decision::kWait;
+  const bool nothing_left = count(State::kPending) + count(State::kReady) + count(State::kRunning) == 0;
+  return stopping_ || nothing_left ? Decision::kStop : Decision::kWait;
 }
 
 bool Scheduler::Finish(int rank, int unit, bool ok) {
