@@ -1,0 +1,75 @@
+// Hypervolume in 4D: sweep the points in increasing 4th objective w. With the points sorted so,
+//   volume = sum_k (ref_w - w_k) * V3(p_k | p_0..p_{k-1}),
+// V3 the exclusive 3D volume of p_k (its xyz box minus the boxes of the earlier points). The
+// earlier points are kept as their 3D non-dominated set, sorted by z (a point weakly dominated
+// in xyz by a later one can never matter again). V3 is a z-sweep over that set: the earlier
+// points, clipped to p_k's box, build a staircase in (x, y); each z-slab adds the uncovered
+// area times its thickness, until one point covers the whole box. O(n^2 log n) in all.
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "results/hv_kernels.h"
+#include "results/hv_staircase.h"
+
+namespace pwemoe::results::hv {
+namespace {
+
+bool WeaklyDominates3(const double* a, const double* b) {
+  return a[0] <= b[0] && a[1] <= b[1] && a[2] <= b[2];
+}
+
+// The exclusive 3D volume of q against `front` (z-sorted, 3D non-dominated); updates front to
+// the non-dominated set of front + q. 0 (front unchanged) when front weakly dominates q.
+double ExclusiveVolume3D(const double* q, const double* ref, std::vector<const double*>* front) {
+  Staircase s;
+  s.rx = ref[0];
+  s.ry = ref[1];
+  const double box = (ref[0] - q[0]) * (ref[1] - q[1]);
+  double z = q[2], uncovered = 0;
+  bool covered = false;
+  size_t kept = 0;
+  for (size_t i = 0; i < front->size(); ++i) {
+    const double* a = (*front)[i];
+    if (!covered) {
+      if (a[2] > z) {
+        uncovered += (box - s.area) * (a[2] - z);
+        z = a[2];
+      }
+      const double lx = std::max(a[0], q[0]), ly = std::max(a[1], q[1]);
+      if (lx == q[0] && ly == q[1]) {
+        if (a[2] <= q[2]) return 0;  // a dominates q: nothing was removed yet (front has no
+                                     // point q dominates, else a would dominate it too)
+        covered = true;
+      } else {
+        StaircaseInsert(&s, lx, ly);
+      }
+    }
+    if (!WeaklyDominates3(q, a)) (*front)[kept++] = a;
+  }
+  front->resize(kept);
+  if (!covered) uncovered += (box - s.area) * (ref[2] - z);
+  auto at = std::upper_bound(front->begin(), front->end(), q[2],
+                             [](double zq, const double* a) { return zq < a[2]; });
+  front->insert(at, q);
+  return uncovered;
+}
+
+}  // namespace
+
+double Volume4D(const double* rows, size_t n, const double* ref) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(),
+            [rows](size_t a, size_t b) { return rows[4 * a + 3] < rows[4 * b + 3]; });
+  std::vector<const double*> front;
+  front.reserve(n);
+  double volume = 0;
+  for (size_t i : order) {
+    const double* p = rows + 4 * i;
+    volume += ExclusiveVolume3D(p, ref, &front) * (ref[3] - p[3]);
+  }
+  return volume;
+}
+
+}  // namespace pwemoe::results::hv

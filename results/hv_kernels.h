@@ -1,0 +1,34 @@
+// The exact hypervolume algorithms behind Hypervolume() (results/hypervolume.h), one per file:
+//   hv_2d.cpp   d = 2, sort and sweep, O(n log n);
+//   hv_3d.cpp   d = 3, sweep over z with a balanced-tree staircase (Beume et al. 2009), O(n log n);
+//   hv_4d.cpp   d = 4, sweep over the 4th objective adding each point's exclusive 3D volume,
+//               found by a z-sweep of a clipped staircase over the 3D front so far, O(n^2 log n);
+//   hv_wfg.cpp  any d, WFG (While, Bradstreet, Barone 2012), switching to the codes above.
+//
+// Shared contract: `rows` holds n points of d coordinates (row-major); smaller is better; every
+// point lies strictly below `ref` in every coordinate (callers drop the others: they add no
+// volume). Duplicates and dominated points are allowed and add nothing. Nothing is checked: the
+// validation is Hypervolume()'s. The volume is that of the union of the boxes [p, ref].
+// Thread safety: pure functions (each call owns its working memory).
+#pragma once
+
+#include <cstddef>
+
+namespace pwemoe::results::hv {
+
+double Volume2D(const double* rows, size_t n, const double* ref);
+double Volume3D(const double* rows, size_t n, const double* ref);
+double Volume4D(const double* rows, size_t n, const double* ref);
+
+// WFG in d >= 1 dimensions. Sets of dimension <= base_dim (2, 3 or 4) go to the specialised code
+// above; base_dim <= 1 runs WFG all the way down to d = 1 (what the tests compare against).
+double VolumeWfg(const double* rows, size_t n, size_t d, const double* ref, size_t base_dim = 4);
+
+// The volume of the box [p, ref] in d dimensions.
+inline double BoxVolume(const double* p, size_t d, const double* ref) {
+  double v = 1.0;
+  for (size_t j = 0; j < d; ++j) v *= ref[j] - p[j];
+  return v;
+}
+
+}  // namespace pwemoe::results::hv

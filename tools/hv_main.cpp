@@ -1,0 +1,112 @@
+// pwemoe-hv: the exact hypervolume of a CSV of points, for analysts.
+//
+// Reads one point a line (comma-separated numbers; blank lines and '#' comments skipped, see
+// results/point_csv.h) from FILE.csv or, without it or with "-", from standard input, and prints
+// the hypervolume with respect to --ref as the shortest %.Ng text (N <= 17) that reads back as
+// the same double.
+// Objectives are minimised unless --maximize is given (accuracies); points that do not strictly
+// beat the reference in every objective add nothing.
+//
+// Exit codes: 0 success; 2 a bad command line or bad input (the message names the line and the
+// column); 1 an unreadable file.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "pwemoe/util/flags.h"
+#include "pwemoe/util/version.h"
+#include "results/hypervolume.h"
+#include "results/point_csv.h"
+
+namespace pwemoe::tools {
+namespace {
+
+const std::vector<FlagSpec> kFlags = {
+    {"--help", "", "", "print this help and exit"},
+    {"--version", "", "", "print the version and exit"},
+    {"--ref", "R1,...,RD", "", "reference point, one value per objective (required)"},
+    {"--maximize", "", "", "larger values are better (accuracies); the points must exceed --ref"},
+    {"--minimize", "", "", "smaller values are better (losses); the default"},
+};
+
+const char* kUsage = "pwemoe-hv --ref r1,...,rd [--maximize|--minimize] [FILE.csv]";
+const char* kDescription =
+    "Prints the exact hypervolume of the points of FILE.csv (standard input without it or with\n"
+    "'-'), one point a line as comma-separated numbers; blank lines and lines starting with '#'\n"
+    "are skipped. Objectives are minimised unless --maximize is given.";
+
+struct Options {
+  std::vector<double> ref;
+  results::Sense sense = results::Sense::kMinimize;
+  std::string file = "-";
+};
+
+Status ReadOptions(const ParsedFlags& flags, Options* o) {
+  if (flags.positional.size() > 1) {
+    return Status::InvalidArgument("unexpected argument '" + flags.positional[1] +
+                                   "' (usage: " + kUsage + ")");
+  }
+  if (flags.Has("--maximize") && flags.Has("--minimize")) {
+    return Status::InvalidArgument("--maximize and --minimize exclude each other");
+  }
+  if (!flags.Has("--ref")) return Status::InvalidArgument(std::string("--ref is required (usage: ") + kUsage + ")");
+  Status st = results::ParseNumberRow(flags.Get("--ref"), &o->ref);
+  if (!st.ok()) return Status::InvalidArgument("--ref: " + st.message());
+  if (flags.Has("--maximize")) o->sense = results::Sense::kMaximize;
+  if (!flags.positional.empty()) o->file = flags.positional[0];
+  return Status::Ok();
+}
+
+Status ReadPoints(const std::string& file, std::vector<std::vector<double>>* points) {
+  if (file == "-") return results::ReadPointsCsv(std::cin, "<stdin>", points);
+  std::ifstream in(file);
+  if (!in) return Status::IoError(file + ": cannot open for reading");
+  return results::ReadPointsCsv(in, file, points);
+}
+
+// The shortest "%.<p>g" text (p <= 17) that reads back as exactly v.
+std::string ShortestText(double v) {
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "pwemoe-hv: %s\n", st.message().c_str());
+  return st.ExitCode();
+}
+
+int Run(int argc, char** argv) {
+  ParsedFlags flags;
+  Status st = ParseFlags(kFlags, argc, argv, &flags);
+  if (!st.ok()) return Fail(st);
+  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
+  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  Options o;
+  st = ReadOptions(flags, &o);
+  if (!st.ok()) return Fail(st);
+  std::vector<std::vector<double>> points;
+  st = ReadPoints(o.file, &points);
+  if (!st.ok()) return Fail(st);
+  if (!points.empty() && points[0].size() != o.ref.size()) {
+    return Fail(Status::InvalidArgument(
+        "--ref has " + std::to_string(o.ref.size()) + " values, the points have " +
+        std::to_string(points[0].size())));
+  }
+  double volume = 0;
+  st = results::Hypervolume(points, o.ref, o.sense, &volume);
+  if (!st.ok()) return Fail(st);
+  std::printf("%s\n", ShortestText(volume).c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace pwemoe::tools
+
+int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
