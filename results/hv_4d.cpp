@@ -4,7 +4,8 @@
 // earlier points are kept as their 3D non-dominated set, sorted by z (a point weakly dominated
 // in xyz by a later one can never matter again). V3 is a z-sweep over that set: the earlier
 // points, clipped to p_k's box, build a staircase in (x, y); each z-slab adds the uncovered
-// area times its thickness, until one point covers the whole box. O(n^2 log n) in all.
+// area times its thickness, until one point covers the whole box. O(n^2 log n) in all (the
+// staircase is a sorted vector while small, a balanced tree beyond kFlatMax steps).
 #include <algorithm>
 #include <numeric>
 #include <vector>
@@ -15,16 +16,49 @@
 namespace pwemoe::results::hv {
 namespace {
 
+// The clipped staircase of one point: flat while small (the usual case), a tree beyond
+// kFlatMax steps, so that an insertion costs O(log n) in the worst case.
+constexpr size_t kFlatMax = 128;
+
+struct ClippedStaircase {
+  FlatStaircase flat;
+  Staircase tree;
+  bool in_tree = false;
+};
+
+void Reset(ClippedStaircase* s, double rx, double ry) {
+  s->flat.rx = s->tree.rx = rx;
+  s->flat.ry = s->tree.ry = ry;
+  s->flat.steps.clear();
+  s->flat.area = 0;
+  s->in_tree = false;
+}
+
+double Area(const ClippedStaircase& s) { return s.in_tree ? s.tree.area : s.flat.area; }
+
+void Insert(ClippedStaircase* s, double x, double y) {
+  if (!s->in_tree && s->flat.steps.size() < kFlatMax) {
+    FlatStaircaseInsert(&s->flat, x, y);
+    return;
+  }
+  if (!s->in_tree) {
+    s->tree.steps.clear();
+    for (const auto& [sx, sy] : s->flat.steps) s->tree.steps.emplace_hint(s->tree.steps.end(), sx, sy);
+    s->tree.area = s->flat.area;
+    s->in_tree = true;
+  }
+  StaircaseInsert(&s->tree, x, y);
+}
+
 bool WeaklyDominates3(const double* a, const double* b) {
   return a[0] <= b[0] && a[1] <= b[1] && a[2] <= b[2];
 }
 
 // The exclusive 3D volume of q against `front` (z-sorted, 3D non-dominated); updates front to
 // the non-dominated set of front + q. 0 (front unchanged) when front weakly dominates q.
-double ExclusiveVolume3D(const double* q, const double* ref, std::vector<const double*>* front) {
-  Staircase s;
-  s.rx = ref[0];
-  s.ry = ref[1];
+double ExclusiveVolume3D(const double* q, const double* ref, std::vector<const double*>* front,
+                         ClippedStaircase* s) {
+  Reset(s, ref[0], ref[1]);
   const double box = (ref[0] - q[0]) * (ref[1] - q[1]);
   double z = q[2], uncovered = 0;
   bool covered = false;
@@ -33,7 +67,7 @@ double ExclusiveVolume3D(const double* q, const double* ref, std::vector<const d
     const double* a = (*front)[i];
     if (!covered) {
       if (a[2] > z) {
-        uncovered += (box - s.area) * (a[2] - z);
+        uncovered += (box - Area(*s)) * (a[2] - z);
         z = a[2];
       }
       const double lx = std::max(a[0], q[0]), ly = std::max(a[1], q[1]);
@@ -42,13 +76,13 @@ double ExclusiveVolume3D(const double* q, const double* ref, std::vector<const d
                                      // point q dominates, else a would dominate it too)
         covered = true;
       } else {
-        StaircaseInsert(&s, lx, ly);
+        Insert(s, lx, ly);
       }
     }
     if (!WeaklyDominates3(q, a)) (*front)[kept++] = a;
   }
   front->resize(kept);
-  if (!covered) uncovered += (box - s.area) * (ref[2] - z);
+  if (!covered) uncovered += (box - Area(*s)) * (ref[2] - z);
   auto at = std::upper_bound(front->begin(), front->end(), q[2],
                              [](double zq, const double* a) { return zq < a[2]; });
   front->insert(at, q);
@@ -64,10 +98,11 @@ double Volume4D(const double* rows, size_t n, const double* ref) {
             [rows](size_t a, size_t b) { return rows[4 * a + 3] < rows[4 * b + 3]; });
   std::vector<const double*> front;
   front.reserve(n);
+  ClippedStaircase staircase;  // reused: no allocation per point
   double volume = 0;
   for (size_t i : order) {
     const double* p = rows + 4 * i;
-    volume += ExclusiveVolume3D(p, ref, &front) * (ref[3] - p[3]);
+    volume += ExclusiveVolume3D(p, ref, &front, &staircase) * (ref[3] - p[3]);
   }
   return volume;
 }

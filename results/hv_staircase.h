@@ -5,6 +5,8 @@
 #pragma once
 
 #include <map>
+#include <utility>
+#include <vector>
 
 namespace pwemoe::results::hv {
 
@@ -18,5 +20,16 @@ struct Staircase {
 // weakly dominates it; otherwise removes the steps it weakly dominates, inserts it and adds its
 // exclusive area to `area`. Amortised O(log size).
 bool StaircaseInsert(Staircase* s, double x, double y);
+
+// The same staircase in a sorted vector: faster than the tree while it stays small (a few dozen
+// steps, as the staircases clipped to one point's box in the 4D code), O(size) per insertion.
+struct FlatStaircase {
+  double rx = 0, ry = 0;
+  std::vector<std::pair<double, double>> steps;  // (x, y): x increasing, y strictly decreasing
+  double area = 0;
+};
+
+// StaircaseInsert on a FlatStaircase.
+bool FlatStaircaseInsert(FlatStaircase* s, double x, double y);
 
 }  // namespace pwemoe::results::hv

@@ -133,6 +133,21 @@ TEST(Hypervolume, SpecialisedCodesMatchWfg) {
   }
 }
 
+TEST(Hypervolume, FourDimensionalLongStaircases) {
+  // Earlier points (small w) trade x against y; each later point sits below all of them in x and
+  // y, so its exclusive 3D volume sweeps a staircase of hundreds of steps (the 4D code's tree).
+  Points points;
+  const int kSteps = 400;
+  for (int i = 0; i < kSteps; ++i) {
+    const double t = (i + 0.5) / kSteps;
+    points.push_back({0.1 + 0.8 * t, 0.9 - 0.8 * t, 0.2 + 0.1 * (i % 7), 0.1});
+  }
+  for (int i = 0; i < 20; ++i) points.push_back({0.05 * (i % 3), 0.05 * (i % 4), 0.01 * i, 0.2 + 0.01 * i});
+  const std::vector<double> rows = testing::Rows(points), ref = Ones(4);
+  const double wfg = hv::VolumeWfg(rows.data(), points.size(), 4, ref.data(), 1);
+  ExpectRelNear(wfg, hv::Volume4D(rows.data(), points.size(), ref.data()), 1e-12, "4D");
+}
+
 TEST(Hypervolume, MatchesMonteCarlo) {
   // Points of a spherical front, shifted so that ref 1 leaves room; the estimate counts uniform
   // samples of [0, 1]^d dominated by some point, and must lie within 4 standard errors.

@@ -1,0 +1,96 @@
+// pwemoe_hv_bench: wall time of the exact hypervolume (results/hypervolume.h) on the standard
+// hard inputs, next to the times of the fastest public codes measured on the reference machine
+// (issue 6; bench/README.md, "Hypervolume").
+//
+// Inputs (fixed seeds; every set is mutually non-dominated): points drawn uniformly on a front
+// in the positive orthant, maximised with respect to the origin, as in the WFG paper's data sets
+// (While, Bradstreet, Barone 2012): "linear" = the simplex sum x_j = 1 (Dirichlet(1,...,1)),
+// "spherical" = the unit sphere sum x_j^2 = 1 (|Gaussian| normalised). The minimisation cases
+// use the same points against the reference 1.1 in every coordinate (the other bend of the
+// same surfaces).
+//
+// usage: pwemoe_hv_bench [CASE...]   (default: every case; a CASE is a name of the table below)
+// Prints one line per case: name, n, d, hypervolume, best wall seconds of its repeats, and the
+// public figure to compare with (or "-").
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "results/hypervolume.h"
+
+namespace {
+
+using Points = std::vector<std::vector<double>>;
+using pwemoe::results::Sense;
+
+enum class Shape { kLinear, kSpherical };
+
+Points Front(Shape shape, size_t n, size_t d, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> expo(1.0);
+  std::normal_distribution<double> gauss(0.0, 1.0);
+  Points points(n, std::vector<double>(d));
+  for (auto& p : points) {
+    double norm = 0;
+    for (double& v : p) {
+      v = shape == Shape::kLinear ? expo(rng) : std::fabs(gauss(rng));
+      norm += shape == Shape::kLinear ? v : v * v;
+    }
+    if (shape == Shape::kSpherical) norm = std::sqrt(norm);
+    for (double& v : p) v /= norm;
+  }
+  return points;
+}
+
+struct Case {
+  const char* name;
+  Shape shape;
+  size_t n, d;
+  Sense sense;
+  int repeats;
+  const char* public_figure;  // the fastest public code on the reference machine (issue 6)
+};
+
+const Case kCases[] = {
+    {"linear-8d-600-max", Shape::kLinear, 600, 8, Sense::kMaximize, 3, "0.3 s (WFG)"},
+    {"linear-8d-600-min", Shape::kLinear, 600, 8, Sense::kMinimize, 3, "-"},
+    {"spherical-8d-1000-max", Shape::kSpherical, 1000, 8, Sense::kMaximize, 1, "25 s (WFG)"},
+    {"spherical-8d-1000-min", Shape::kSpherical, 1000, 8, Sense::kMinimize, 1, "-"},
+    {"spherical-4d-10000-max", Shape::kSpherical, 10000, 4, Sense::kMaximize, 3, "0.04 s (HV4D+)"},
+    {"spherical-4d-10000-min", Shape::kSpherical, 10000, 4, Sense::kMinimize, 3, "-"},
+    {"spherical-3d-100000-max", Shape::kSpherical, 100000, 3, Sense::kMaximize, 3, "-"},
+    {"spherical-2d-1000000-max", Shape::kSpherical, 1000000, 2, Sense::kMaximize, 3, "-"},
+};
+
+void Run(const Case& c) {
+  const Points points = Front(c.shape, c.n, c.d, 20261129 + c.d);
+  const std::vector<double> ref(c.d, c.sense == Sense::kMaximize ? 0.0 : 1.1);
+  double best = INFINITY, volume = 0;
+  for (int r = 0; r < c.repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    const pwemoe::Status st = pwemoe::results::Hypervolume(points, ref, c.sense, &volume);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    if (!st.ok()) {
+      std::fprintf(stderr, "%s: %s\n", c.name, st.ToString().c_str());
+      return;
+    }
+    best = std::min(best, took.count());
+  }
+  std::printf("%-26s n=%-8zu d=%zu  hv=%.12g  %.4f s  (public: %s)\n", c.name, c.n, c.d, volume,
+              best, c.public_figure);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (const Case& c : kCases) {
+    bool wanted = argc == 1;
+    for (int i = 1; i < argc; ++i) wanted = wanted || c.name == std::string(argv[i]);
+    if (wanted) Run(c);
+  }
+  return 0;
+}
