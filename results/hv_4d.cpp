@@ -1,10 +1,10 @@
 // Hypervolume in 4D: sweep the points in increasing 4th objective w. With the points sorted so,
 //   volume = sum_k (ref_w - w_k) * V3(p_k | p_0..p_{k-1}),
 // V3 the exclusive 3D volume of p_k (its xyz box minus the boxes of the earlier points). The
-// earlier points are kept as their 3D non-dominated set, sorted by z (a point weakly dominated
-// in xyz by a later one can never matter again). V3 is a z-sweep over that set: the earlier
-// points, clipped to p_k's box, build a staircase in (x, y); each z-slab adds the uncovered
-// area times its thickness, until one point covers the whole box. O(n^2 log n) in all (the
+// earlier points are kept sorted by z, without those a later point was found to dominate in
+// xyz (they can never matter again). V3 is a z-sweep over them: the earlier points, clipped to
+// p_k's box, build a staircase in (x, y); each z-slab adds the uncovered area times its
+// thickness, until one point covers the whole box, where the sweep stops. O(n^2 log n) in all (the
 // staircase is a sorted vector while small, a balanced tree beyond kFlatMax steps).
 #include <algorithm>
 #include <numeric>
@@ -54,34 +54,35 @@ bool WeaklyDominates3(const double* a, const double* b) {
   return a[0] <= b[0] && a[1] <= b[1] && a[2] <= b[2];
 }
 
-// The exclusive 3D volume of q against `front` (z-sorted, 3D non-dominated); updates front to
-// the non-dominated set of front + q. 0 (front unchanged) when front weakly dominates q.
+// The exclusive 3D volume of q against `front` (sorted by z); updates front to front + q minus
+// the points q weakly dominates among those the sweep visited (the sweep stops at the first
+// point that covers q's whole (x, y) box; points it did not visit stay, dominated or not, and
+// add nothing later). 0, and q not added, when a point of front weakly dominates q.
 double ExclusiveVolume3D(const double* q, const double* ref, std::vector<const double*>* front,
                          ClippedStaircase* s) {
   Reset(s, ref[0], ref[1]);
   const double box = (ref[0] - q[0]) * (ref[1] - q[1]);
   double z = q[2], uncovered = 0;
-  bool covered = false;
-  size_t kept = 0;
-  for (size_t i = 0; i < front->size(); ++i) {
+  bool covered = false, dominated = false;
+  size_t kept = 0, i = 0;
+  for (; i < front->size() && !covered; ++i) {
     const double* a = (*front)[i];
-    if (!covered) {
-      if (a[2] > z) {
-        uncovered += (box - Area(*s)) * (a[2] - z);
-        z = a[2];
-      }
-      const double lx = std::max(a[0], q[0]), ly = std::max(a[1], q[1]);
-      if (lx == q[0] && ly == q[1]) {
-        if (a[2] <= q[2]) return 0;  // a dominates q: nothing was removed yet (front has no
-                                     // point q dominates, else a would dominate it too)
-        covered = true;
-      } else {
-        Insert(s, lx, ly);
-      }
+    if (a[2] > z) {
+      uncovered += (box - Area(*s)) * (a[2] - z);
+      z = a[2];
     }
-    if (!WeaklyDominates3(q, a)) (*front)[kept++] = a;
+    const double lx = std::max(a[0], q[0]), ly = std::max(a[1], q[1]);
+    if (lx == q[0] && ly == q[1]) {
+      covered = true;
+      dominated = a[2] <= q[2];
+    } else {
+      Insert(s, lx, ly);
+    }
+    if (dominated || !WeaklyDominates3(q, a)) (*front)[kept++] = a;
   }
+  kept = std::copy(front->begin() + i, front->end(), front->begin() + kept) - front->begin();
   front->resize(kept);
+  if (dominated) return 0;
   if (!covered) uncovered += (box - Area(*s)) * (ref[2] - z);
   auto at = std::upper_bound(front->begin(), front->end(), q[2],
                              [](double zq, const double* a) { return zq < a[2]; });

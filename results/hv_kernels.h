@@ -16,8 +16,12 @@
 
 namespace pwemoe::results::hv {
 
+// d = 2: sort by x, then each point that lowers the least y so far adds a strip. O(n log n).
 double Volume2D(const double* rows, size_t n, const double* ref);
+// d = 3: z-sweep over an (x, y) staircase in a std::map that keeps its area. O(n log n).
 double Volume3D(const double* rows, size_t n, const double* ref);
+// d = 4: w-sweep adding each point's exclusive 3D volume against the earlier points' 3D front.
+// O(n^2 log n) time, O(n) memory.
 double Volume4D(const double* rows, size_t n, const double* ref);
 
 // WFG in d >= 1 dimensions. Sets of dimension <= base_dim (2, 3 or 4) go to the specialised code
