@@ -133,4 +133,12 @@ Status Validate(const FailureRecord& r) {
   return CheckUnit("failure record", r.unit_id);
 }
 
+Status Validate(const SessionRecord& r) {
+  if (r.ranks < 1) {
+    return Status::InvalidArgument("session record: ranks is " + std::to_string(r.ranks));
+  }
+  if (r.start_time.empty()) return Status::InvalidArgument("session record: start_time is empty");
+  return Status::Ok();
+}
+
 }  // namespace pwemoe::results

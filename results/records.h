@@ -109,6 +109,16 @@ struct FailureRecord {
   std::string time;         // UTC ISO 8601; ResultStore::Append fills it when empty
 };
 
+// One invocation of the orchestrator on the store (the first run, then every resume): where and
+// when the numbers were computed. Informational: it takes no unit id and never makes a unit done.
+struct SessionRecord {
+  std::string start_time;          // UTC ISO 8601
+  std::string command_line;        // the invocation's command line
+  std::string software_version;    // PWEMOE_VERSION of the invocation
+  int64_t ranks = 0;               // MPI ranks (workers)
+  std::vector<std::string> hosts;  // distinct host names of the ranks, sorted
+};
+
 // Validation before a record is journaled: InvalidArgument naming the unit and the field when
 // a record is inconsistent (empty names, vectors of mismatched length, a tensor whose values do
 // not match its shape, a negative unit id).
@@ -117,5 +127,6 @@ Status Validate(const TrainRecord& record);
 Status Validate(const EvalRecord& record);
 Status Validate(const BaselineRecord& record);
 Status Validate(const FailureRecord& record);
+Status Validate(const SessionRecord& record);
 
 }  // namespace pwemoe::results

@@ -38,4 +38,9 @@ bool ResultSet::Add(FailureRecord record) {
   return true;
 }
 
+bool ResultSet::Add(SessionRecord record) {
+  sessions_.push_back(std::move(record));
+  return true;
+}
+
 }  // namespace pwemoe::results

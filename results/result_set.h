@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <vector>
 
 #include "results/records.h"
 
@@ -22,6 +23,8 @@ class ResultSet {
   bool Add(EvalRecord record);
   bool Add(BaselineRecord record);
   bool Add(FailureRecord record);
+  // Sessions are all kept, in the order added.
+  bool Add(SessionRecord record);
 
   bool HasResult(int64_t unit_id) const { return result_kind_.count(unit_id) > 0; }
   bool HasFailure(int64_t unit_id) const { return failures_.count(unit_id) > 0; }
@@ -31,6 +34,7 @@ class ResultSet {
   const std::map<int64_t, EvalRecord>& eval() const { return eval_; }
   const std::map<int64_t, BaselineRecord>& baselines() const { return baselines_; }
   const std::map<int64_t, FailureRecord>& failures() const { return failures_; }
+  const std::vector<SessionRecord>& sessions() const { return sessions_; }
   // Every unit with a result, and its kind: "train", "eval" or "baseline".
   const std::map<int64_t, const char*>& result_kind() const { return result_kind_; }
 
@@ -42,6 +46,7 @@ class ResultSet {
   std::map<int64_t, BaselineRecord> baselines_;
   std::map<int64_t, FailureRecord> failures_;
   std::map<int64_t, const char*> result_kind_;
+  std::vector<SessionRecord> sessions_;
 };
 
 }  // namespace pwemoe::results
