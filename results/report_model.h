@@ -104,9 +104,10 @@ struct SubsetSummary {
   std::string key;                     // tasks joined by '+'
   std::vector<std::string> tasks;      // [T]
   std::vector<size_t> runs;            // indices into ReportData::runs, by run name
-  // pretrained; every expert evaluated on the subset's tasks; the simple average, the task
-  // arithmetic sweep and the weighted task arithmetic rows of this subset; ordered by method
-  // (the order above), then lambda, then ray_index, then name.
+  // pretrained; the expert of each of the subset's tasks (evaluated on the subset's tasks); the
+  // simple average, the task arithmetic sweep and the weighted task arithmetic rows of this
+  // subset; ordered by method (the order above), then lambda, then ray_index, then name.
+  // Placement rules: results/report_subsets.h.
   std::vector<BaselinePoint> baselines;
   std::vector<double> expert_accuracy; // [T] each task's own expert on it; NaN when missing
   double wta_hypervolume = kNoValue;             // of the weighted-TA points with all T values

@@ -1,0 +1,33 @@
+// The small calculations behind BuildReport (report_model.h), public so that tests can pin them
+// down one by one: EPO's ray alignment mu in doubles, weak dominance of maximised vectors,
+// accuracies normalised by the experts', and the experiment name of a configuration's TOML.
+//
+// Thread safety: pure functions over their arguments.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pwemoe::results {
+
+// EPO's non-uniformity of ray r and losses l (pwemoe/train/epo.h, reimplemented here so that the
+// report needs no LibTorch or GLPK): rl = r * l, l_hat = rl / sum(rl),
+// mu = sum_i l_hat_i log(T l_hat_i); terms with l_hat_i = 0 count 0; sum(rl) <= 0 gives 0.
+// NaN when the sizes differ, T = 0, or any value is not finite.
+double RayAlignmentMu(const std::vector<double>& ray, const std::vector<double>& losses);
+
+// Whether a >= b in every coordinate (maximised objectives; equal vectors dominate each other
+// weakly). False when the sizes differ or a coordinate is NaN.
+bool WeaklyDominates(const std::vector<double>& a, const std::vector<double>& b);
+
+// Each point's coordinate i divided by scale[i], into *out. False (and *out untouched) when the
+// scale has another size than a point or an entry that is NaN or <= 0.
+bool DivideByScale(const std::vector<std::vector<double>>& points,
+                   const std::vector<double>& scale, std::vector<std::vector<double>>* out);
+
+// The value of `name` under `[experiment]` in a TOML text, by a line scan (no TOML parser): the
+// first line `name = "..."` (or '...') between the `[experiment]` header and the next table
+// header; basic escapes \" \\ \n \t are decoded. "" when there is no such key.
+std::string ExperimentNameFromToml(const std::string& toml);
+
+}  // namespace pwemoe::results
