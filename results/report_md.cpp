@@ -128,9 +128,8 @@ std::string HypervolumeSentence(const std::vector<const RunSummary*>& runs) {
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
   const auto& [best, best_hv] = ranked[0];
-  const std::string mean = [&](int n) {
-    return n > 1 ? " (mean of " + std::to_string(n) + " runs)" : std::string();
-  }(best_hv.second);
+  const std::string mean =
+      best_hv.second > 1 ? " (mean of " + std::to_string(best_hv.second) + " runs)" : "";
   if (ranked.size() == 1) return "Only " + best + " has a hypervolume: " + Sig4(best_hv.first) + mean + ".";
   std::string s = best + " has the larger hypervolume" + mean + ": " + Sig4(best_hv.first);
   for (size_t i = 1; i < ranked.size(); ++i) {
