@@ -206,6 +206,7 @@ std::string Figure(const std::string& svg, const std::string& caption = "") {
 
 std::string AccuracyCharts(const ReportData& data, const SubsetSummary& subset) {
   const size_t t = subset.tasks.size();
+  if (t < 2) return "";  // one task: the tables say it all
   std::string out = "<div class=\"charts\">\n";
   if (t == 2 || t == 3) {
     for (size_t i = 0; i < t; ++i) {
@@ -215,9 +216,10 @@ std::string AccuracyCharts(const ReportData& data, const SubsetSummary& subset) 
            "dominated rays. Numbers: ray index";
     out += t == 3 ? " (shown for the rays non-dominated in that plane; the line joins them)."
                   : " (the line joins the front).";
-    return out + " Hover a marker for its values.</p>\n";
+    return out + " Labels that would cover others are left out; hover a marker for its values."
+                 "</p>\n";
   }
-  if (t >= 4) out += Figure(ParallelAccuracySvg(data, subset));
+  out += Figure(ParallelAccuracySvg(data, subset));
   return out + "</div>\n<p class=\"muted\">One line per ray and per baseline model; bold lines: "
                "rays on the run's Pareto front. Hover a line for its values.</p>\n";
 }
