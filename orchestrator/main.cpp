@@ -35,6 +35,7 @@ const std::vector<FlagSpec> kFlags = {
     {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005", true},
     {"--fresh", "", "", "start over: move an existing output aside (renamed, never deleted) instead of resuming"},
     {"--fail-fast", "", "", "stop handing out work after the first failed unit"},
+    {"--no-report", "", "", "do not write <output_dir>/report at the end (pwemoe-report writes it later)"},
     {"--units", "KINDS", "all", "run only these kinds of units (comma-separated: train, eval, baseline); the rest waits for a later run"},
     {"--grace", "SECONDS", "60", "after SIGTERM/SIGINT, how long units in flight may take before the job ends"},
     {"--progress", "SECONDS", "5", "progress report period (0: none)"},
@@ -80,6 +81,7 @@ Status ReadRunOptions(const ParsedFlags& flags, RunOptions* o) {
     }
   }
   o->coordinator.fail_fast = flags.Has("--fail-fast");
+  o->report = !flags.Has("--no-report");
   return Status::Ok();
 }
 

@@ -12,10 +12,13 @@
 #include "pwemoe/mini/make_mini.h"
 #include "pwemoe/util/version.h"
 #include "results/content_hash.h"
+#include "results/files.h"
+#include "results/report_files.h"
 #include "results/result_store.h"
 #include "worker/link.h"
 #include "worker/mpi_check.h"
 #include "worker/mpi_group.h"
+#include "worker/mpi_session.h"
 #include "worker/unit_runner.h"
 #ifdef PWEMOE_HAVE_NCCL
 #include "worker/nccl_group.h"
@@ -41,9 +44,10 @@ Status BuildBenchmark(const config::ExperimentConfig& cfg) {
   return st;
 }
 
-// Rank 0's set-up: the benchmark, the output folder and the store. Returns an exit code (0: go on).
+// Rank 0's set-up: the benchmark, the output folder, the store and this invocation's session
+// record. Returns an exit code (0: go on).
 int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOptions& options,
-          std::unique_ptr<results::ResultStore>* store) {
+          const results::SessionRecord& session, std::unique_ptr<results::ResultStore>* store) {
   if (cfg.benchmark.enabled) {
     Status st = BuildBenchmark(cfg);
     if (!st.ok()) {
@@ -66,6 +70,11 @@ int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOption
   Status st = results::ResultStore::Open(ResultsStem(cfg), header, options.fresh, store);
   if (!st.ok()) {
     spdlog::error("{}", st.message());
+    return st.ExitCode();
+  }
+  st = (*store)->Append(session);
+  if (!st.ok()) {
+    spdlog::error("{}: {}", (*store)->journal_path(), st.ToString());
     return st.ExitCode();
   }
   const size_t done = (*store)->DoneUnits().size();
@@ -155,6 +164,22 @@ void Report(const CoordinatorSummary& s, const results::ResultStore& store) {
   std::fflush(stdout);
 }
 
+// The report of everything in the store, into <output_dir>/report. Returns false on failure
+// (logged; the results file is already written, so nothing computed is lost).
+bool WriteExperimentReport(const config::ExperimentConfig& cfg, const results::ResultStore& store) {
+  const std::string dir = (fs::path(cfg.experiment.output_dir) / "report").string();
+  results::ReportFiles files;
+  Status st = results::WriteReport(store.header(), store.results(), results::ReportOptions(), dir, &files);
+  if (!st.ok()) {
+    spdlog::error("writing the report into {}: {} (pwemoe-report {} redoes it)", dir, st.ToString(),
+                  store.hdf5_path());
+    return false;
+  }
+  std::printf("report: %s\n", files.html.c_str());
+  std::fflush(stdout);
+  return true;
+}
+
 int RunRankZero(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,
                 const RunOptions& options, const GroupLayout& layout, results::ResultStore* store,
                 const std::string& device, worker::GroupComm* group) {
@@ -179,7 +204,8 @@ int RunRankZero(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, co
   worker_thread.join();
   if (!worker_status.ok()) spdlog::error("rank 0 worker: {}", worker_status.ToString());
   Report(summary, *store);
-  return written.ok() && worker_status.ok() ? ExitCodeOf(summary) : 1;
+  const bool reported = !options.report || WriteExperimentReport(cfg, *store);
+  return written.ok() && worker_status.ok() && reported ? ExitCodeOf(summary) : 1;
 }
 
 }  // namespace
@@ -204,8 +230,11 @@ int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, 
     if (mpi.rank() == 0) std::fprintf(stderr, "pwemoe-orchestrate: %s\n", st.message().c_str());
     return st.ExitCode();  // every rank reads the same configuration and stops alike
   }
+  results::SessionRecord session{results::IsoUtcTime(), options.command_line, PWEMOE_VERSION, mpi.size(), {}};
+  st = worker::GatherHostNames(MPI_COMM_WORLD, &session.hosts);
+  if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
   std::unique_ptr<results::ResultStore> store;
-  int code = mpi.rank() == 0 ? SetUp(cfg, plan, options, &store) : 0;
+  int code = mpi.rank() == 0 ? SetUp(cfg, plan, options, session, &store) : 0;
   st = worker::PollingBroadcast(MPI_COMM_WORLD, &code);
   if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
   if (code != 0) return code;

@@ -21,6 +21,7 @@ struct RunOptions {
   bool fresh = false;  // move an existing output aside instead of resuming
   CoordinatorOptions coordinator;
   std::string command_line;  // stored in the results file
+  bool report = true;        // write <output_dir>/report (results/report_files.h) at the end
 };
 
 // The results file's stem: <output_dir>/results (".journal" and ".h5" are added).
@@ -34,7 +35,8 @@ std::string ResultsConfigHash(const config::ExperimentConfig& config);
 // Runs the experiment on this rank and returns the process exit code (see main.cpp). On rank 0:
 // builds the benchmark if configured, opens the result store (resuming, or refusing another
 // configuration's output unless options.fresh), runs the coordinator with a worker thread beside
-// it, writes the HDF5 file and prints where it is. On other ranks: the worker loop. Every rank
+// it, writes the HDF5 file and the report (when options.report, also after a stop: a partial
+// report of what is done) and prints where they are. On other ranks: the worker loop. Every rank
 // learns rank 0's set-up outcome first, so all stop together on a set-up error.
 int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& config, const Plan& plan,
                   const RunOptions& options);

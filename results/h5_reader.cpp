@@ -183,9 +183,12 @@ Status ReadAll(const std::string& path, StoreHeader* header, ResultSet* out) {
   PWEMOE_RETURN_IF_ERROR(ReadBaselines(f.root, &baselines));
   std::map<int64_t, FailureRecord> failures;
   PWEMOE_RETURN_IF_ERROR(ReadFailures(f.root, &failures));
+  std::vector<SessionRecord> sessions;
+  PWEMOE_RETURN_IF_ERROR(ReadSessions(f.root, &sessions));
   ResultSet set;
   PWEMOE_RETURN_IF_ERROR(Assemble(f.root, std::move(units), std::move(runs), std::move(baselines),
                                   std::move(failures), &set));
+  for (SessionRecord& s : sessions) set.Add(std::move(s));
   *header = std::move(h);
   *out = std::move(set);
   return Status::Ok();

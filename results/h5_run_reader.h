@@ -41,4 +41,8 @@ Status ReadBaselines(const Node& root, std::map<int64_t, BaselineRecord>* out);
 // /failures, by unit id.
 Status ReadFailures(const Node& root, std::map<int64_t, FailureRecord>* out);
 
+// /sessions, in file order; empty when the file has no /sessions (written before sessions were
+// recorded).
+Status ReadSessions(const Node& root, std::vector<SessionRecord>* out);
+
 }  // namespace pwemoe::results

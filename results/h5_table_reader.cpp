@@ -1,8 +1,9 @@
-// /baselines and /failures of a results file (declared in h5_run_reader.h).
+// /baselines, /failures and /sessions of a results file (declared in h5_run_reader.h).
 #include <cmath>
 #include <cstring>
 #include <utility>
 
+#include "pwemoe/util/strings.h"
 #include "results/h5_run_reader.h"
 
 namespace pwemoe::results {
@@ -107,6 +108,32 @@ Status ReadFailures(const Node& root, std::map<int64_t, FailureRecord>* out) {
       return Status::Corrupt(g.Child("unit_id") + ": unit " + std::to_string(unit[i]) +
                              " appears twice");
     }
+  }
+  return Status::Ok();
+}
+
+Status ReadSessions(const Node& root, std::vector<SessionRecord>* out) {
+  out->clear();
+  bool exists = false;
+  PWEMOE_RETURN_IF_ERROR(HasLink(root, "sessions", &exists));
+  if (!exists) return Status::Ok();  // written before sessions were recorded
+  GroupHandle group;
+  Node g;
+  PWEMOE_RETURN_IF_ERROR(OpenGroup(root, "sessions", &group, &g));
+  std::vector<std::string> start, command, version, hosts;
+  std::vector<int64_t> ranks;
+  PWEMOE_RETURN_IF_ERROR(ReadStringColumn(g, "start_time", -1, &start));
+  const int64_t n = static_cast<int64_t>(start.size());
+  PWEMOE_RETURN_IF_ERROR(ReadStringColumn(g, "command_line", n, &command));
+  PWEMOE_RETURN_IF_ERROR(ReadStringColumn(g, "software_version", n, &version));
+  PWEMOE_RETURN_IF_ERROR(ReadI64Column(g, "ranks", n, &ranks));
+  PWEMOE_RETURN_IF_ERROR(ReadStringColumn(g, "hosts", n, &hosts));
+  for (size_t i = 0; i < start.size(); ++i) {
+    SessionRecord r{start[i], command[i], version[i], ranks[i],
+                    hosts[i].empty() ? std::vector<std::string>{} : Split(hosts[i], ',')};
+    Status st = Validate(r);
+    if (!st.ok()) return Status::Corrupt(g.path + ": row " + std::to_string(i) + ": " + st.message());
+    out->push_back(std::move(r));
   }
   return Status::Ok();
 }

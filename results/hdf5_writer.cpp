@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -16,6 +17,7 @@
 #include "pwemoe/util/durable.h"
 #include "pwemoe/util/strings.h"
 #include "results/files.h"
+#include "results/pareto.h"
 
 namespace pwemoe::results {
 
@@ -243,6 +245,43 @@ Status WriteEvalTable(hid_t eval, const std::string& task, std::vector<EvalRow> 
   return Status::Ok();
 }
 
+// /runs/<run>/front: the rays evaluated on every task of a trained run whose accuracy vectors
+// are non-dominated (results/pareto.h, maximised), by ray_index.
+Status WriteFront(hid_t run, const TrainRecord& trained,
+                  const std::map<std::string, std::vector<EvalRow>>& evals, const Plists& p) {
+  const size_t T = trained.tasks.size();
+  std::map<int64_t, std::vector<double>> points;  // ray_index -> accuracy per task (NaN: missing)
+  for (size_t t = 0; t < T; ++t) {
+    auto it = evals.find(trained.tasks[t]);
+    if (it == evals.end()) continue;
+    for (const EvalRow& row : it->second) {
+      auto& point = points.try_emplace(row.ray_index, T, kNaN).first->second;
+      if (std::isnan(point[t])) point[t] = row.record->accuracy[row.i];
+    }
+  }
+  std::vector<int64_t> index;
+  std::vector<std::vector<double>> complete;
+  for (const auto& [ray, point] : points) {
+    bool all = std::all_of(point.begin(), point.end(), [](double a) { return std::isfinite(a); });
+    if (!all) continue;
+    index.push_back(ray);
+    complete.push_back(point);
+  }
+  std::vector<size_t> front;
+  if (T > 0) PWEMOE_RETURN_IF_ERROR(ParetoFront(complete, Sense::kMaximize, &front));
+  std::vector<int64_t> front_index;
+  std::vector<std::vector<double>> front_accuracy;
+  for (size_t i : front) {
+    front_index.push_back(index[i]);
+    front_accuracy.push_back(complete[i]);
+  }
+  GroupId group;
+  PWEMOE_RETURN_IF_ERROR(MakeGroup(run, "front", p, &group));
+  PWEMOE_RETURN_IF_ERROR(h5::WriteInt(group.get(), "rays_complete", static_cast<int64_t>(index.size())));
+  PWEMOE_RETURN_IF_ERROR(WriteI64(group.get(), "ray_index", front_index, p));
+  return WriteF64Matrix(group.get(), "accuracy", front_accuracy, T, p);
+}
+
 Status WriteRuns(hid_t file, const ResultSet& results, const Plists& p) {
   GroupId runs;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "runs", p, &runs));
@@ -289,7 +328,10 @@ Status WriteRuns(hid_t file, const ResultSet& results, const Plists& p) {
         return Status::InvalidArgument("tasks '" + it->second + "' and '" + task +
                                        "' have the same link name");
       }
-      PWEMOE_RETURN_IF_ERROR(WriteEvalTable(eval.get(), task, std::move(rows), p));
+      PWEMOE_RETURN_IF_ERROR(WriteEvalTable(eval.get(), task, rows, p));
+    }
+    if (trained.count(run_name) > 0) {
+      PWEMOE_RETURN_IF_ERROR(WriteFront(run.get(), *trained[run_name], evals[run_name], p));
     }
   }
   return Status::Ok();
@@ -351,6 +393,26 @@ Status WriteFailures(hid_t file, const ResultSet& results, const Plists& p) {
   return Status::Ok();
 }
 
+Status WriteSessions(hid_t file, const ResultSet& results, const Plists& p) {
+  std::vector<std::string> start, command, version, hosts;
+  std::vector<int64_t> ranks;
+  for (const SessionRecord& r : results.sessions()) {
+    start.push_back(r.start_time);
+    command.push_back(r.command_line);
+    version.push_back(r.software_version);
+    ranks.push_back(r.ranks);
+    hosts.push_back(Join(r.hosts, ","));
+  }
+  GroupId group;
+  PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "sessions", p, &group));
+  hid_t g = group.get();
+  PWEMOE_RETURN_IF_ERROR(WriteStrings(g, "start_time", start, p));
+  PWEMOE_RETURN_IF_ERROR(WriteStrings(g, "command_line", command, p));
+  PWEMOE_RETURN_IF_ERROR(WriteStrings(g, "software_version", version, p));
+  PWEMOE_RETURN_IF_ERROR(WriteI64(g, "ranks", ranks, p));
+  return WriteStrings(g, "hosts", hosts, p);
+}
+
 Status WriteUnits(hid_t file, const ResultSet& results, const Plists& p) {
   std::map<int64_t, std::pair<std::string, double>> units;  // id -> kind, seconds
   for (const auto& [id, r] : results.train()) units[id] = {"train", r.seconds};
@@ -395,6 +457,7 @@ Status WriteFile(const std::string& path, const StoreHeader& header, const Resul
   PWEMOE_RETURN_IF_ERROR(WriteRuns(f, results, p));
   PWEMOE_RETURN_IF_ERROR(WriteBaselines(f, results, p));
   PWEMOE_RETURN_IF_ERROR(WriteFailures(f, results, p));
+  PWEMOE_RETURN_IF_ERROR(WriteSessions(f, results, p));
   H5_CHECK(file.Close());
   return Status::Ok();
 }

@@ -11,6 +11,7 @@ const char* RecordTypeName(RecordType type) {
     case RecordType::kEval: return "eval";
     case RecordType::kBaseline: return "baseline";
     case RecordType::kFailure: return "failure";
+    case RecordType::kSession: return "session";
   }
   return "unknown";
 }
@@ -178,6 +179,27 @@ Status Decode(const std::string& bytes, FailureRecord* f) {
   PWEMOE_RETURN_IF_ERROR(r.Str(&f->description));
   PWEMOE_RETURN_IF_ERROR(r.Str(&f->message));
   PWEMOE_RETURN_IF_ERROR(r.Str(&f->time));
+  return r.End();
+}
+
+std::string Encode(const SessionRecord& s) {
+  ByteWriter w(kCodecVersion);
+  w.Str(s.start_time);
+  w.Str(s.command_line);
+  w.Str(s.software_version);
+  w.I64(s.ranks);
+  w.Strs(s.hosts);
+  return w.Take();
+}
+
+Status Decode(const std::string& bytes, SessionRecord* s) {
+  ByteReader r(bytes, "session record");
+  PWEMOE_RETURN_IF_ERROR(r.Begin(kCodecVersion, "codec"));
+  PWEMOE_RETURN_IF_ERROR(r.Str(&s->start_time));
+  PWEMOE_RETURN_IF_ERROR(r.Str(&s->command_line));
+  PWEMOE_RETURN_IF_ERROR(r.Str(&s->software_version));
+  PWEMOE_RETURN_IF_ERROR(r.I64(&s->ranks));
+  PWEMOE_RETURN_IF_ERROR(r.Strs(&s->hosts));
   return r.End();
 }
 

@@ -23,9 +23,10 @@ enum class RecordType : uint32_t {
   kEval = 3,
   kBaseline = 4,
   kFailure = 5,
+  kSession = 6,
 };
 
-// "header", "train", "eval", "baseline", "failure", or "unknown".
+// "header", "train", "eval", "baseline", "failure", "session", or "unknown".
 const char* RecordTypeName(RecordType type);
 
 constexpr uint32_t kCodecVersion = 1;
@@ -35,6 +36,7 @@ std::string Encode(const TrainRecord& record);
 std::string Encode(const EvalRecord& record);
 std::string Encode(const BaselineRecord& record);
 std::string Encode(const FailureRecord& record);
+std::string Encode(const SessionRecord& record);
 
 // Decoders: Corrupt ("<type> record: ...") when the bytes are truncated, carry trailing bytes,
 // an implausible count, or another codec version. `out` is unspecified on error.
@@ -43,5 +45,6 @@ Status Decode(const std::string& bytes, TrainRecord* out);
 Status Decode(const std::string& bytes, EvalRecord* out);
 Status Decode(const std::string& bytes, BaselineRecord* out);
 Status Decode(const std::string& bytes, FailureRecord* out);
+Status Decode(const std::string& bytes, SessionRecord* out);
 
 }  // namespace pwemoe::results

@@ -138,6 +138,12 @@ Status Validate(const SessionRecord& r) {
     return Status::InvalidArgument("session record: ranks is " + std::to_string(r.ranks));
   }
   if (r.start_time.empty()) return Status::InvalidArgument("session record: start_time is empty");
+  for (const std::string& host : r.hosts) {
+    if (host.empty() || host.find(',') != std::string::npos || host.find('\0') != std::string::npos) {
+      return Status::InvalidArgument("session record: host name '" + host +
+                                     "' is empty or contains ',' or NUL");
+    }
+  }
   return Status::Ok();
 }
 

@@ -188,6 +188,7 @@ void FinishRays(RunBuild* b) {
   for (double s : b->eval_seconds) r.eval_seconds += s;
   double mu_sum = 0;
   double mu_max = -INFINITY;
+  size_t interior = 0;
   for (auto& [index, ray] : b->rays) {
     if (!std::all_of(ray.seen.begin(), ray.seen.end(), [](bool s) { return s; })) {
       ++r.incomplete_rays;
@@ -200,12 +201,17 @@ void FinishRays(RunBuild* b) {
     p.accuracy = ray.accuracy;
     p.mean_loss = ray.mean_loss;
     p.mu = RayAlignmentMu(p.ray, p.mean_loss);
-    mu_sum += p.mu;  // a NaN mu (a non-finite loss) makes the mean and the max NaN
-    mu_max = std::isnan(mu_max) || std::isnan(p.mu) ? mu_max + p.mu : std::max(mu_max, p.mu);
+    // A ray with a zero coordinate has mu = log T whatever the losses (its l_hat is one-hot or
+    // sparse), so only interior rays measure alignment in the mean and the max.
+    if (std::all_of(p.ray.begin(), p.ray.end(), [](double v) { return v > 0; })) {
+      ++interior;
+      mu_sum += p.mu;  // a NaN mu (a non-finite loss) makes the mean and the max NaN
+      mu_max = std::isnan(mu_max) || std::isnan(p.mu) ? mu_max + p.mu : std::max(mu_max, p.mu);
+    }
     r.rays.push_back(std::move(p));
   }
-  if (!r.rays.empty()) {
-    r.mu_mean = mu_sum / static_cast<double>(r.rays.size());
+  if (interior > 0) {
+    r.mu_mean = mu_sum / static_cast<double>(interior);
     r.mu_max = mu_max;
   }
 }

@@ -1,15 +1,10 @@
 #include "results/report_html.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "pwemoe/util/durable.h"
-#include "results/files.h"
+#include "pwemoe/io/atomic_file.h"
 #include "results/report_charts.h"
 #include "results/svg_plot.h"
 
@@ -313,28 +308,7 @@ std::string RenderHtml(const ReportData& data) {
 }
 
 Status WriteHtmlReport(const ReportData& data, const std::string& path) {
-  const std::string html = RenderHtml(data);
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoFailure(path, "create " + temp, errno);
-  Status written;
-  for (size_t done = 0; done < html.size() && written.ok();) {
-    const ssize_t n = ::write(fd, html.data() + done, html.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) written = ErrnoFailure(path, "write " + temp, errno);
-    if (n > 0) done += static_cast<size_t>(n);
-  }
-  if (written.ok() && ::fsync(fd) != 0) written = ErrnoFailure(path, "sync " + temp, errno);
-  if (::close(fd) != 0 && written.ok()) written = ErrnoFailure(path, "close " + temp, errno);
-  if (written.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
-    written = ErrnoFailure(path, "rename " + temp + " to it", errno);
-  }
-  if (!written.ok()) {
-    ::unlink(temp.c_str());
-    return written;
-  }
-  SyncParentFolder(path);
-  return Status::Ok();
+  return io::WriteFileAtomically(path, RenderHtml(data));
 }
 
 }  // namespace pwemoe::results

@@ -69,8 +69,9 @@ struct RunSummary {
   std::vector<size_t> front;           // indices into `rays` of the non-dominated ones, ascending
   double hypervolume = kNoValue;               // raw accuracies, ReportOptions::reference
   double hypervolume_normalized = kNoValue;    // accuracies / expert accuracies, reference 0
-  double mu_mean = kNoValue;           // over `rays`
-  double mu_max = kNoValue;
+  double mu_mean = kNoValue;           // over the interior rays (every coordinate > 0): a ray
+  double mu_max = kNoValue;            // with a zero coordinate has mu = log T whatever the
+                                       // losses; NaN without interior rays
   // Weighted task arithmetic of the same subset compared with this run's rays (NaN / 0 when the
   // subset has no weighted-task-arithmetic points):
   int64_t wta_points = 0;              // weighted-TA points with all T accuracies

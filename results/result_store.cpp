@@ -149,6 +149,7 @@ Status ResultStore::Load(std::vector<JournalEntry> entries) {
       case RecordType::kEval: status = DecodeInto<EvalRecord>(entry, &results_); break;
       case RecordType::kBaseline: status = DecodeInto<BaselineRecord>(entry, &results_); break;
       case RecordType::kFailure: status = DecodeInto<FailureRecord>(entry, &results_); break;
+      case RecordType::kSession: status = DecodeInto<SessionRecord>(entry, &results_); break;
       default:
         status = Status::Corrupt("record of unknown type " + std::to_string(entry.type));
     }
@@ -224,6 +225,15 @@ Status ResultStore::Append(const FailureRecord& record) {
   FailureRecord copy = record;
   if (copy.time.empty()) copy.time = IsoUtcTime();
   return AppendRecord(std::move(copy), static_cast<uint32_t>(RecordType::kFailure));
+}
+
+Status ResultStore::Append(const SessionRecord& record) {
+  PWEMOE_RETURN_IF_ERROR(Validate(record));
+  std::lock_guard<std::mutex> lock(mutex_);
+  PWEMOE_RETURN_IF_ERROR(journal_->Append(static_cast<uint32_t>(RecordType::kSession),
+                                          Encode(record), flush_each_));
+  results_.Add(record);
+  return Status::Ok();
 }
 
 void ResultStore::set_flush_each(bool flush_each) {

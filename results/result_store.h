@@ -72,6 +72,9 @@ class ResultStore {
   Status Append(const EvalRecord& record);
   Status Append(const BaselineRecord& record);
   Status Append(const FailureRecord& record);
+  // Appends a session record (one per orchestrator invocation, after Open); always kept.
+  // InvalidArgument (nothing written) when it fails Validate; IoError as above.
+  Status Append(const SessionRecord& record);
 
   // Group commit. With flush_each false, Append writes records to the journal without flushing
   // them; they reach the disk at the next Flush. A crash before it loses them, so a caller must

@@ -6,6 +6,11 @@
 // Status instead of aborting. Not copyable. Only the main thread calls MPI (MPI_THREAD_FUNNELED).
 #pragma once
 
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
 #include "pwemoe/util/status.h"
 
 namespace pwemoe::worker {
@@ -32,5 +37,10 @@ class MpiSession {
   int rank_ = 0;
   int size_ = 1;
 };
+
+// The host names (MPI_Get_processor_name) of every rank of `comm`, distinct and sorted, into
+// *hosts on `comm`'s rank 0 (cleared elsewhere). Collective over `comm`; MPI errors come back
+// as a Status (MPI_CHECK). Main thread only.
+Status GatherHostNames(MPI_Comm comm, std::vector<std::string>* hosts);
 
 }  // namespace pwemoe::worker

@@ -113,6 +113,10 @@ case "$scenario" in
     run r1 1
     [ $rc -eq 0 ] || fail "1 rank exited $rc"
     grep -q "results: $work/out/results.h5" "$work/r1.log" || fail "no 'results:' line"
+    grep -q "report: $work/out/report/report.html" "$work/r1.log" || fail "no 'report:' line"
+    for f in report.html report.md fronts.csv summary.json; do
+      [ -s "$work/out/report/$f" ] || fail "the report has no $f"
+    done
     cp "$work/out/results.h5" "$work/ref.h5"
     for spec in 2:1 3:1 4:1 3:2 5:2; do
       ranks=${spec%:*} group=${spec#*:}
@@ -148,6 +152,10 @@ case "$scenario" in
     run final 2
     [ $rc -eq 0 ] || fail "final resumed run exited $rc"
     same "$work/whole/results.h5" "$work/out/results.h5" "the resumed run differs from the uninterrupted one"
+    # One session row per invocation that opened the store: k1, k2, k3, k4 and final.
+    sessions=$(/usr/bin/python3 -c 'import h5py, sys; print(len(h5py.File(sys.argv[1], "r")["sessions/ranks"]))' \
+               "$work/out/results.h5")
+    [ "$sessions" = 5 ] || fail "expected 5 sessions in the resumed file, found '$sessions'"
     ;;
   config)
     run first 1

@@ -56,6 +56,10 @@ TEST(Codec, EveryRecordTypeRoundTrips) {
 
   FailureRecord f = RoundTrip(MakeFailure(11));
   EXPECT_EQ(f.message, "numerical: NaN loss");
+
+  SessionRecord s = RoundTrip(SessionRecord{"2026-11-29T01:02:03Z", "mpirun -np 4 x", "0.6", 4, {"a", "b"}});
+  EXPECT_EQ(s.hosts, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(s.ranks, 4);
 }
 
 TEST(Codec, EveryTruncationIsCorruptNeverACrash) {

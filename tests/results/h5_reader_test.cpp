@@ -35,6 +35,7 @@ std::unique_ptr<ResultStore> StoreOf(const TempDir& dir, const std::string& name
     for (const auto& x : r.eval) EXPECT_TRUE(store->Append(x).ok());
     for (const auto& x : r.baseline) EXPECT_TRUE(store->Append(x).ok());
     for (const auto& x : r.failure) EXPECT_TRUE(store->Append(x).ok());
+    for (const auto& x : r.session) EXPECT_TRUE(store->Append(x).ok());
   }
   st = store->WriteHdf5();
   EXPECT_TRUE(st.ok()) << st.ToString();
@@ -54,13 +55,14 @@ ResultSet SetOf(const std::vector<testing::AnyRecord>& records) {
     for (const auto& x : r.eval) add(x);
     for (const auto& x : r.baseline) add(x);
     for (const auto& x : r.failure) add(x);
+    for (const auto& x : r.session) add(x);
   }
   return set;
 }
 
 TEST(H5Reader, RandomRecordsRoundTripFieldByField) {
   TempDir dir;
-  size_t train = 0, eval = 0, stubs = 0, baselines = 0, failures = 0;
+  size_t train = 0, eval = 0, stubs = 0, baselines = 0, failures = 0, sessions = 0;
   for (uint64_t seed = 0; seed < 30; ++seed) {  // each write fsyncs: ~0.2 s
     SCOPED_TRACE("seed " + std::to_string(seed));
     const std::vector<testing::AnyRecord> records = testing::RandomRecords(seed, seed % 4 == 0);
@@ -89,6 +91,7 @@ TEST(H5Reader, RandomRecordsRoundTripFieldByField) {
     for (const auto& [id, r] : read.eval()) stubs += r.ray_index.empty() ? 1 : 0;
     baselines += read.baselines().size();
     failures += read.failures().size();
+    sessions += read.sessions().size();
   }
   // The generator covers every kind of record.
   EXPECT_GT(train, 20u);
@@ -96,6 +99,7 @@ TEST(H5Reader, RandomRecordsRoundTripFieldByField) {
   EXPECT_GT(stubs, 0u);
   EXPECT_GT(baselines, 20u);
   EXPECT_GT(failures, 5u);
+  EXPECT_GT(sessions, 5u);
 }
 
 TEST(H5Reader, SampleRecordsReadBackExactly) {

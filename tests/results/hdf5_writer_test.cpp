@@ -11,6 +11,7 @@
 
 #include "h5_read.h"
 #include "results/hdf5_writer.h"
+#include "results/pareto.h"
 #include "results/result_set.h"
 #include "test_records.h"
 
@@ -158,6 +159,74 @@ TEST(Hdf5Writer, EmptyStoreHasEveryGroup) {
   EXPECT_EQ(f.Dims("/baselines/ray"), (std::vector<hsize_t>{0, 0}));
   EXPECT_EQ(f.Strings("/failures/message"), std::vector<std::string>{});
   EXPECT_EQ(f.I64("/units/unit_id"), std::vector<int64_t>{});
+}
+
+// /runs/<run>/front holds exactly the non-dominated rays among those evaluated on every task of
+// the run, with their accuracies in the run's task order; a ray missing a task is left out.
+TEST(Hdf5Writer, FrontHoldsTheNonDominatedCompleteRays) {
+  TempDir dir;
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int> level(0, 4);  // few levels: ties and duplicates
+  for (int trial = 0; trial < 20; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const size_t T = 2 + static_cast<size_t>(trial % 3);
+    TrainRecord train = MakeTrain(0, "ls/run/seed0", false);
+    train.tasks.clear();
+    for (size_t t = 0; t < T; ++t) train.tasks.push_back("task" + std::to_string(t));
+    for (TrainStep& step : train.steps) {
+      step.ray.assign(T, 1.0 / T);
+      step.losses.assign(T, 1.0);
+      step.loss_weights.assign(T, 1.0);
+    }
+    ResultSet set;
+    set.Add(train);
+    const int64_t rays = 12;
+    std::vector<std::vector<double>> accuracy(rays, std::vector<double>(T));
+    for (size_t t = 0; t < T; ++t) {
+      EvalRecord e = MakeEval(1 + static_cast<int64_t>(t), "ls/run/seed0", train.tasks[t], 0, rays);
+      for (int64_t i = 0; i < rays; ++i) {
+        e.rays[i].assign(T, 1.0 / T);
+        e.accuracy[i] = accuracy[i][t] = 0.5 + 0.1 * level(rng);
+      }
+      if (t == 0) {  // ray 11 only on task 0: incomplete
+        e.ray_index.pop_back();
+        e.ray_label.pop_back();
+        e.rays.pop_back();
+        e.accuracy.pop_back();
+        e.mean_loss.pop_back();
+        e.count.pop_back();
+      }
+      set.Add(e);
+    }
+    accuracy.pop_back();
+    std::vector<size_t> expected;
+    ASSERT_TRUE(ParetoFront(accuracy, Sense::kMaximize, &expected).ok());
+    const std::string path = dir.File("front" + std::to_string(trial) + ".h5");
+    ASSERT_TRUE(WriteResultsHdf5(path, MakeHeader(), set).ok());
+    H5File f(path);
+    ASSERT_TRUE(f.valid());
+    std::vector<int64_t> expected_index(expected.begin(), expected.end());
+    EXPECT_EQ(f.I64("/runs/ls__run__seed0/front/ray_index"), expected_index);
+    EXPECT_EQ(f.AttrInt("/runs/ls__run__seed0/front", "rays_complete"), rays - 1);
+    std::vector<double> expected_accuracy;
+    for (size_t i : expected) expected_accuracy.insert(expected_accuracy.end(), accuracy[i].begin(), accuracy[i].end());
+    EXPECT_EQ(f.F64("/runs/ls__run__seed0/front/accuracy"), expected_accuracy);
+  }
+}
+
+TEST(Hdf5Writer, SessionsTableInOrder) {
+  TempDir dir;
+  ResultSet set = SampleSet();
+  set.Add(SessionRecord{"2026-11-29T01:00:00Z", "pwemoe-orchestrate a.toml", "0.6", 4, {"n1", "n2"}});
+  set.Add(SessionRecord{"2026-11-29T02:00:00Z", "pwemoe-orchestrate a.toml", "0.6", 1, {}});
+  const std::string path = dir.File("s.h5");
+  ASSERT_TRUE(WriteResultsHdf5(path, MakeHeader(), set).ok());
+  H5File f(path);
+  ASSERT_TRUE(f.valid());
+  EXPECT_EQ(f.Strings("/sessions/start_time"),
+            (std::vector<std::string>{"2026-11-29T01:00:00Z", "2026-11-29T02:00:00Z"}));
+  EXPECT_EQ(f.I64("/sessions/ranks"), (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(f.Strings("/sessions/hosts"), (std::vector<std::string>{"n1,n2", ""}));
 }
 
 // The same records in any arrival order give the same bytes.

@@ -165,6 +165,16 @@ FailureRecord Failure(Gen& g, int64_t unit) {
   return f;
 }
 
+SessionRecord Session(Gen& g) {
+  SessionRecord s;
+  s.start_time = "2026-11-29T0" + std::to_string(g.Int(0, 9)) + ":00:00Z";
+  s.command_line = g.Text();
+  s.software_version = "0." + std::to_string(g.Int(0, 9));
+  s.ranks = g.Int(1, 64);
+  for (int64_t h = g.Int(0, 3); h > 0; --h) s.hosts.push_back("node-" + std::to_string(g.Int(0, 99)));
+  return s;
+}
+
 }  // namespace
 
 std::vector<AnyRecord> RandomRecords(uint64_t seed, bool allow_empty_eval) {
@@ -181,6 +191,11 @@ std::vector<AnyRecord> RandomRecords(uint64_t seed, bool allow_empty_eval) {
   std::vector<AnyRecord> out;
   for (int64_t id : ids) {
     AnyRecord r;
+    if (g.Chance(0.1)) {  // an orchestrator invocation starts (or resumes)
+      r.session.push_back(Session(g));
+      out.push_back(r);
+      r = AnyRecord();
+    }
     if (g.Chance(0.15)) {  // a failure first; about half of these units also get a result
       r.failure.push_back(Failure(g, id));
       out.push_back(r);
@@ -244,6 +259,7 @@ ResultSet AsReadBack(const ResultSet& set) {
   }
   for (const auto& [id, r] : set.baselines()) out.Add(r);
   for (const auto& [id, r] : set.failures()) out.Add(r);
+  for (const SessionRecord& s : set.sessions()) out.Add(s);
   return out;
 }
 

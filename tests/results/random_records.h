@@ -19,10 +19,11 @@ struct AnyRecord {
   std::vector<EvalRecord> eval;
   std::vector<BaselineRecord> baseline;
   std::vector<FailureRecord> failure;
+  std::vector<SessionRecord> session;
 };
 
 // A random experiment's records in a random arrival order (unit ids unique per result; some
-// failures repeat a unit id that also gets a result). Every record passes Validate, and
+// failures repeat a unit id that also gets a result; a few session records in between). Every record passes Validate, and
 // WriteResultsHdf5 accepts them all. Evaluation records have at least one row unless
 // `allow_empty_eval`.
 std::vector<AnyRecord> RandomRecords(uint64_t seed, bool allow_empty_eval = false);

@@ -154,6 +154,14 @@ std::string Header(const StoreHeader& a, const StoreHeader& b, const CompareOpti
   return Int("num_units", a.num_units, b.num_units);
 }
 
+std::string Session(const std::string& f, const SessionRecord& a, const SessionRecord& b) {
+  RETURN_DIFF(Str(f + ".start_time", a.start_time, b.start_time));
+  RETURN_DIFF(Str(f + ".command_line", a.command_line, b.command_line));
+  RETURN_DIFF(Str(f + ".software_version", a.software_version, b.software_version));
+  RETURN_DIFF(Int(f + ".ranks", a.ranks, b.ranks));
+  return Strs(f + ".hosts", a.hosts, b.hosts);
+}
+
 const char* KindOf(const ResultSet& s, int64_t id) {
   if (s.train().count(id)) return "train";
   if (s.eval().count(id)) return "eval";
@@ -175,6 +183,10 @@ std::string FirstDifference(const StoreHeader& header_a, const ResultSet& a,
                             const CompareOptions& options) {
   const std::string header = Header(header_a, header_b, options);
   if (!header.empty()) return "header: " + header;
+  if (!options.ignore_timing) {
+    const std::string sessions = Vec("sessions", a.sessions(), b.sessions(), Session);
+    if (!sessions.empty()) return sessions;
+  }
   std::set<int64_t> ids;
   for (const ResultSet* s : {&a, &b}) {
     for (const auto& [id, kind] : s->result_kind()) ids.insert(id);

@@ -14,7 +14,7 @@
 namespace pwemoe::results::testing {
 
 struct CompareOptions {
-  bool ignore_timing = false;        // every `seconds` and FailureRecord::time
+  bool ignore_timing = false;        // every `seconds`, FailureRecord::time and the sessions
   bool ignore_command_line = false;  // StoreHeader::command_line
   bool ignore_header = false;        // the whole StoreHeader (runs of configurations that differ
                                      // only in how the work was laid out, e.g. ranks_per_group)

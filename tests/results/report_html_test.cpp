@@ -5,9 +5,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "report_samples.h"
 #include "test_records.h"
@@ -148,7 +149,11 @@ TEST(WriteHtmlReport, ReplacesTheFileWholeAndLeavesNoTemporary) {
   const ReportData data = testing::SampleReport();
   ASSERT_TRUE(WriteHtmlReport(data, path).ok());
   EXPECT_EQ(testing::ReadFile(path), RenderHtml(data));
-  EXPECT_EQ(testing::ReadFile(path + ".tmp-" + std::to_string(::getpid())), "");
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.File(""))) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"report.html"});
 }
 
 TEST(WriteHtmlReport, FailureNamesThePath) {

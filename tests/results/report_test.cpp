@@ -224,14 +224,21 @@ TEST(Report, FrontIndicesMatchParetoFrontAndHypervolume) {
     EXPECT_NEAR(r.hypervolume_normalized, hv_norm, 1e-12 * hv_norm);
     // mu per ray, its mean and max.
     double mu_max = -1, mu_sum = 0;
+    size_t interior = 0;
     for (const RayPoint& p : r.rays) {
       EXPECT_EQ(p.mu, RayAlignmentMu(p.ray, p.mean_loss));
       EXPECT_GE(p.mu, -1e-15);
+      if (*std::min_element(p.ray.begin(), p.ray.end()) <= 0) continue;  // boundary ray
+      ++interior;
       mu_max = std::max(mu_max, p.mu);
       mu_sum += p.mu;
     }
+    if (interior == 0) {
+      EXPECT_TRUE(std::isnan(r.mu_max));
+      continue;
+    }
     EXPECT_EQ(r.mu_max, mu_max);
-    EXPECT_DOUBLE_EQ(r.mu_mean, mu_sum / static_cast<double>(r.rays.size()));
+    EXPECT_DOUBLE_EQ(r.mu_mean, mu_sum / static_cast<double>(interior));
   }
 }
 
@@ -298,6 +305,29 @@ TEST(Report, MuOfTwoTaskRays) {
   EXPECT_EQ(r.rays[1].mu, 0);
   EXPECT_NEAR(r.mu_mean, mu0 / 2, 1e-15);
   EXPECT_NEAR(r.mu_max, mu0, 1e-15);
+}
+
+// A ray with a zero coordinate has mu = log T whatever the losses: it is reported per ray but
+// left out of the run's mean and max, which cover interior rays only.
+TEST(Report, BoundaryRaysAreLeftOutOfTheMeanAndMaxMu) {
+  Lab lab;
+  lab.Train("epo/a+b/seed0", "EPO", {"a", "b"});
+  lab.Eval("epo/a+b/seed0", "a", {0, 1}, {{1, 0}, {0.5, 0.5}}, {0.6, 0.7}, {2, 1});
+  lab.Eval("epo/a+b/seed0", "b", {0, 1}, {{1, 0}, {0.5, 0.5}}, {0.6, 0.7}, {1, 2});
+  const RunSummary& r = Build(lab.set).runs[0];
+  ASSERT_EQ(r.rays.size(), 2u);
+  EXPECT_NEAR(r.rays[0].mu, std::log(2.0), 1e-15);
+  const double interior = RayAlignmentMu({0.5, 0.5}, {1, 2});
+  EXPECT_GT(interior, 0);
+  EXPECT_EQ(r.mu_mean, interior);
+  EXPECT_EQ(r.mu_max, interior);
+  Lab only_boundary;
+  only_boundary.Train("ls/a+b/seed0", "LS", {"a", "b"});
+  only_boundary.Eval("ls/a+b/seed0", "a", {0}, {{1, 0}}, {0.6}, {2});
+  only_boundary.Eval("ls/a+b/seed0", "b", {0}, {{1, 0}}, {0.6}, {1});
+  const RunSummary& b = Build(only_boundary.set).runs[0];
+  EXPECT_TRUE(std::isnan(b.mu_mean));
+  EXPECT_TRUE(std::isnan(b.mu_max));
 }
 
 TEST(Report, TrainingCurveAndFinalLosses) {

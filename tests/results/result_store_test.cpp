@@ -304,6 +304,27 @@ TEST(ResultStore, ResumedRunMatchesUninterruptedRun) {
   EXPECT_TRUE(ReadFile(resumed + ".h5") == ReadFile(whole + ".h5"));
 }
 
+// Every invocation's session record survives a reopen, in order, and never makes a unit done.
+TEST(ResultStore, SessionsAccumulateAcrossResumes) {
+  TempDir dir;
+  const std::string stem = dir.File("s");
+  for (int64_t ranks = 1; ranks <= 3; ++ranks) {
+    auto store = OpenOk(stem, MakeHeader());
+    ASSERT_EQ(store->results().sessions().size(), static_cast<size_t>(ranks - 1));
+    ASSERT_TRUE(store->Append(SessionRecord{"2026-11-29T01:00:0" + std::to_string(ranks) + "Z", "cmd",
+                                            "v", ranks, {"host"}}).ok());
+    EXPECT_TRUE(store->DoneUnits().empty());
+  }
+  auto store = OpenOk(stem, MakeHeader());
+  const ResultSet results = store->results();
+  const std::vector<SessionRecord>& sessions = results.sessions();
+  ASSERT_EQ(sessions.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(sessions[i].ranks, static_cast<int64_t>(i + 1));
+  EXPECT_EQ(store->Append(SessionRecord{"t", "cmd", "v", 0, {}}).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store->Append(SessionRecord{"t", "cmd", "v", 1, {"a,b"}}).code(),
+            Status::Code::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace pwemoe::results
 

@@ -1,0 +1,88 @@
+// pwemoe-report: the report of an experiment's results file.
+//
+// Reads RESULTS.h5 (results/SCHEMA.md) and writes report.md, report.html (self-contained, inline
+// SVG plots), fronts.csv and summary.json into --out (default: a folder "report" beside the
+// file), then prints their paths. pwemoe-orchestrate writes the same report at the end of an
+// experiment; this tool redoes it on any results file, finished or not, e.g. with another
+// hypervolume reference.
+//
+// Exit codes: 0 success; 2 a bad command line; 1 an unreadable or inconsistent results file or
+// an unwritable output folder (the message names the file).
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pwemoe/util/flags.h"
+#include "pwemoe/util/version.h"
+#include "results/point_csv.h"
+#include "results/report_files.h"
+
+namespace pwemoe::tools {
+namespace {
+
+const std::vector<FlagSpec> kFlags = {
+    {"--help", "", "", "print this help and exit"},
+    {"--version", "", "", "print the version and exit"},
+    {"--out", "DIR", "<folder of RESULTS.h5>/report", "folder to write the report into"},
+    {"--ref", "R", "0", "hypervolume reference for raw accuracies, in every coordinate (in [0, 1))"},
+};
+
+const char* kUsage = "pwemoe-report RESULTS.h5 [--out DIR] [--ref R]";
+const char* kDescription =
+    "Writes the report of an experiment's results file: report.md, report.html (plots inline,\n"
+    "no network needed), fronts.csv (every evaluated ray and baseline point) and summary.json\n"
+    "(the tables' numbers: hypervolumes, fronts, ray alignment, baselines, provenance).";
+
+struct Options {
+  std::string results;
+  std::string out;
+  results::ReportOptions report;
+};
+
+Status ReadOptions(const ParsedFlags& flags, Options* o) {
+  if (flags.positional.size() != 1) {
+    return Status::InvalidArgument(std::string("expected one results file (usage: ") + kUsage + ")");
+  }
+  o->results = flags.positional[0];
+  o->out = flags.Has("--out") ? flags.Get("--out")
+                              : (std::filesystem::path(o->results).parent_path() / "report").string();
+  if (flags.Has("--ref")) {
+    const std::string text = flags.Get("--ref");
+    std::vector<double> values;
+    if (!results::ParseNumberRow(text, &values).ok() || values.size() != 1 ||
+        !(values[0] >= 0 && values[0] < 1)) {
+      return Status::InvalidArgument("--ref: '" + text + "' is not a number in [0, 1)");
+    }
+    o->report.reference = values[0];
+  }
+  return Status::Ok();
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "pwemoe-report: %s\n", st.message().c_str());
+  return st.ExitCode();
+}
+
+int Run(int argc, char** argv) {
+  ParsedFlags flags;
+  Status st = ParseFlags(kFlags, argc, argv, &flags);
+  if (!st.ok()) return Fail(st);
+  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
+  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  Options o;
+  st = ReadOptions(flags, &o);
+  if (!st.ok()) return Fail(st);
+  results::ReportFiles files;
+  st = results::WriteReportOfFile(o.results, o.report, o.out, &files);
+  if (!st.ok()) return Fail(st);
+  for (const std::string& path : {files.markdown, files.html, files.fronts_csv, files.summary_json}) {
+    std::printf("%s\n", path.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace pwemoe::tools
+
+int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
