@@ -3,6 +3,8 @@
 //   hv_3d.cpp   d = 3, sweep over z with a balanced-tree staircase (Beume et al. 2009), O(n log n);
 //   hv_4d.cpp   d = 4, sweep over the 4th objective adding each point's exclusive 3D volume,
 //               found by a z-sweep of a clipped staircase over the 3D front so far, O(n^2 log n);
+//   hv_4d_plus.cpp  d = 4, HV4D+ (Guerreiro, Fonseca 2018): the same sweep, each exclusive 3D
+//               volume in O(n) from staircase neighbours kept per point, O(n^2);
 //   hv_wfg.cpp  any d, WFG (While, Bradstreet, Barone 2012), switching to the codes above.
 //
 // Shared contract: `rows` holds n points of d coordinates (row-major); smaller is better; every
@@ -23,6 +25,8 @@ double Volume3D(const double* rows, size_t n, const double* ref);
 // d = 4: w-sweep adding each point's exclusive 3D volume against the earlier points' 3D front.
 // O(n^2 log n) time, O(n) memory.
 double Volume4D(const double* rows, size_t n, const double* ref);
+// d = 4 by HV4D+: the same w-sweep, each exclusive 3D volume in O(n). O(n^2) time, O(n) memory.
+double Volume4DPlus(const double* rows, size_t n, const double* ref);
 
 // WFG in d >= 1 dimensions. Sets of dimension <= base_dim (2, 3 or 4) go to the specialised code
 // above; base_dim <= 1 runs WFG all the way down to d = 1 (what the tests compare against).

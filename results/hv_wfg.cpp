@@ -156,7 +156,7 @@ double Wfg::Volume(const double* rows, size_t n, size_t d, size_t level) {
   if (d == 2 && base_dim >= 2) return Sweep2D(rows, n, ref, &levels[level].order);
   // The 3D and 4D codes allocate their trees: below kMinBase points, WFG's reused buffers win.
   if (d == 3 && base_dim >= 3 && n >= kMinBase) return Volume3D(rows, n, ref);
-  if (d == 4 && base_dim >= 4 && n >= kMinBase) return Volume4D(rows, n, ref);
+  if (d == 4 && base_dim >= 4 && n >= kMinBase) return Volume4DPlus(rows, n, ref);
   Level& L = levels[level];
   L.order.resize(n);
   std::iota(L.order.begin(), L.order.end(), size_t{0});
