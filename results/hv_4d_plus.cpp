@@ -27,11 +27,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-struct Node {
-  double x, y, z;
-  int32_t lnb, rnb;  // staircase neighbours among the earlier points in z-order (node ids)
-  int32_t next;      // staircase link, valid only during one point's walk
-};
+using Node = Hv4dNode;  // lnb, rnb: the neighbours; next: valid only during one point's walk
 
 // Node ids: the staircase sentinels (left: x = -inf, y = ref_y; right: x = ref_x, y = -inf),
 // the end of the z-order (covers every (x, y) at z = ref_z), then the points.
@@ -66,10 +62,13 @@ double UncoveredArea(const Node* nd, int32_t from, int32_t to, double x0, double
 
 class Hv4dPlus {
  public:
-  Hv4dPlus(size_t n, const double* ref) : nodes_(kFirst + n) {
+  Hv4dPlus(size_t n, const double* ref, SweepScratch* scratch)
+      : nodes_(scratch->nodes), zorder_(scratch->zorder) {
+    nodes_.resize(kFirst + n);
     nodes_[kLeft] = {-kInf, ref[1], -kInf, kLeft, kLeft, kRight};
     nodes_[kRight] = {ref[0], -kInf, -kInf, kRight, kRight, kRight};
     nodes_[kEnd] = {-kInf, -kInf, ref[2], kLeft, kRight, kRight};
+    zorder_.clear();
     zorder_.reserve(n + 1);
     zorder_.push_back(kEnd);
   }
@@ -81,8 +80,8 @@ class Hv4dPlus {
   bool Rebuild(Node* p, size_t pos);
   double SweepAndJoin(int32_t pid, size_t pos);
 
-  std::vector<Node> nodes_;
-  std::vector<int32_t> zorder_;  // node ids in z-order, kEnd last
+  std::vector<Node>& nodes_;
+  std::vector<int32_t>& zorder_;  // node ids in z-order, kEnd last
 };
 
 // Step 1: links the points before zorder_[pos] into the staircase and finds p's neighbours;
@@ -167,11 +166,17 @@ double Hv4dPlus::Add(size_t slot, const double* xyz) {
 }  // namespace
 
 double Volume4DPlus(const double* rows, size_t n, const double* ref) {
-  std::vector<size_t> order(n);
+  SweepScratch scratch;
+  return Volume4DPlus(rows, n, ref, &scratch);
+}
+
+double Volume4DPlus(const double* rows, size_t n, const double* ref, SweepScratch* scratch) {
+  std::vector<size_t>& order = scratch->order;
+  order.resize(n);
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(),
             [rows](size_t a, size_t b) { return rows[4 * a + 3] < rows[4 * b + 3]; });
-  Hv4dPlus set(n, ref);
+  Hv4dPlus set(n, ref, scratch);
   double volume = 0;
   for (size_t k = 0; k < n; ++k) {
     const double* p = rows + 4 * order[k];

@@ -15,6 +15,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "results/hv_staircase.h"
 
 namespace pwemoe::results::hv {
 
@@ -27,6 +31,28 @@ double Volume3D(const double* rows, size_t n, const double* ref);
 double Volume4D(const double* rows, size_t n, const double* ref);
 // d = 4 by HV4D+: the same w-sweep, each exclusive 3D volume in O(n). O(n^2) time, O(n) memory.
 double Volume4DPlus(const double* rows, size_t n, const double* ref);
+
+// A point of HV4D+'s 3D set (hv_4d_plus.cpp): its (x, y, z), its two staircase neighbours among
+// the points before it in z-order and the staircase link of the current sweep (node ids).
+struct Hv4dNode {
+  double x, y, z;
+  int32_t lnb, rnb, next;
+};
+
+// Working memory of the small-set sweeps, kept by the caller across calls (WFG keeps one per
+// recursion level): no allocation once grown.
+struct SweepScratch {
+  std::vector<size_t> order;
+  std::vector<Hv4dNode> nodes;
+  std::vector<int32_t> zorder;
+  FlatStaircase staircase;
+};
+
+// Volume4DPlus in the caller's working memory.
+double Volume4DPlus(const double* rows, size_t n, const double* ref, SweepScratch* scratch);
+// Volume3D over a flat staircase (a sorted vector) in the caller's working memory: O(n^2) in the
+// worst case, faster than the tree for small sets (WFG's base case).
+double Volume3DFlat(const double* rows, size_t n, const double* ref, SweepScratch* scratch);
 
 // WFG in d >= 1 dimensions. Sets of dimension <= base_dim (2, 3 or 4) go to the specialised code
 // above; base_dim <= 1 runs WFG all the way down to d = 1 (what the tests compare against).
