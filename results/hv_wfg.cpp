@@ -58,6 +58,7 @@ template <size_t kD>
 Order Compare(const double* a, const double* b, size_t d) {
   if (kD != 0) d = kD;
   bool a_le = true, b_le = true;
+#pragma GCC unroll 8
   for (size_t j = 0; j < d; ++j) {  // no early exit: branch-free is faster for d <= 8
     a_le &= a[j] <= b[j];
     b_le &= b[j] <= a[j];
@@ -70,6 +71,13 @@ Order Compare(const double* a, const double* b, size_t d) {
 // k, into *limit; returns their number, or SIZE_MAX when one of them equals p (p adds nothing).
 // Each new limit point is dropped when a kept one weakly dominates it, else it replaces the kept
 // ones it dominates.
+bool EqualsAll(const double* a, const double* b, size_t m) {
+  for (size_t c = 0; c < m; ++c) {
+    if (a[c] != b[c]) return false;
+  }
+  return true;
+}
+
 // kM = d - 1 when known at compile time (the coordinate loops unroll), 0 otherwise.
 template <size_t kM>
 size_t LimitSetOf(const double* sorted, size_t k, size_t d, Level* L) {
@@ -84,14 +92,15 @@ size_t LimitSetOf(const double* sorted, size_t k, size_t d, Level* L) {
     const double* s = sorted + j * d;
     double* q = out + kept * m;  // the candidate is written past the kept ones
     uint64_t t = 0;              // bit c: q[c] == p[c] (only for c < 64; 0 disables the filter)
-    bool equals_p = true;
+#pragma GCC unroll 8
     for (size_t c = 0; c < m; ++c) {
       q[c] = std::max(s[c], p[c]);
-      const bool eq = s[c] <= p[c];
-      equals_p = equals_p && eq;
-      t |= (m <= 64 && eq) ? uint64_t{1} << c : 0;
+      t |= uint64_t{s[c] <= p[c]} << (c & 63);
     }
-    if (equals_p) return SIZE_MAX;
+    if (m <= 64 ? t == (m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1) : EqualsAll(q, p, m)) {
+      return SIZE_MAX;
+    }
+    if (m > 64) t = 0;
     // Every limit point is >= p, so a <= b needs a[c] == p[c] wherever b[c] == p[c]: a's tight
     // set must contain b's. This mask test rejects most pairs before comparing coordinates.
     bool dominated = false;
@@ -138,6 +147,8 @@ template <size_t kD>
 double InclusionExclusionOf(const double* rows, size_t n, size_t d, const double* ref) {
   if (kD != 0) d = kD;
   double corners[(1 << kMaxInclusionExclusion) * kMaxInclusionExclusionDim];
+  double signs[1 << kMaxInclusionExclusion];  // +1 for odd subsets, -1 for even ones
+  signs[0] = -1;
   double sum = 0;
   for (size_t i = 0; i < n; ++i) {
     const double* p = rows + i * d;
@@ -146,11 +157,13 @@ double InclusionExclusionOf(const double* rows, size_t n, size_t d, const double
       double* c = corners + (low + rest) * d;
       const double* base = corners + rest * d;  // rest == 0: no earlier point, the corner is p
       double box = 1;
+#pragma GCC unroll 8
       for (size_t j = 0; j < d; ++j) {
         c[j] = rest == 0 ? p[j] : std::max(base[j], p[j]);
         box *= ref[j] - c[j];
       }
-      sum += (__builtin_popcountll(low + rest) & 1) ? box : -box;
+      signs[low + rest] = -signs[rest];
+      sum += signs[low + rest] * box;
     }
   }
   return sum;
