@@ -18,6 +18,10 @@
 #include <numeric>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "results/hv_kernels.h"
 
 namespace pwemoe::results::hv {
@@ -58,13 +62,60 @@ template <size_t kD>
 Order Compare(const double* a, const double* b, size_t d) {
   if (kD != 0) d = kD;
   bool a_le = true, b_le = true;
+#if defined(__SSE2__)
+  if (kD != 0) {  // two coordinates per instruction; an odd last one pairs with 0 <= 0
+    __m128d le = _mm_castsi128_pd(_mm_set1_epi32(-1)), ge = le;
+#pragma GCC unroll 4
+    for (size_t j = 0; j < kD; j += 2) {
+      const __m128d va = j + 1 < kD ? _mm_loadu_pd(a + j) : _mm_load_sd(a + j);
+      const __m128d vb = j + 1 < kD ? _mm_loadu_pd(b + j) : _mm_load_sd(b + j);
+      le = _mm_and_pd(le, _mm_cmple_pd(va, vb));
+      ge = _mm_and_pd(ge, _mm_cmple_pd(vb, va));
+    }
+    a_le = _mm_movemask_pd(le) == 3;
+    b_le = _mm_movemask_pd(ge) == 3;
+  } else  // NOLINT(readability/braces)
+#endif
+  {
 #pragma GCC unroll 8
-  for (size_t j = 0; j < d; ++j) {  // no early exit: branch-free is faster for d <= 8
-    a_le &= a[j] <= b[j];
-    b_le &= b[j] <= a[j];
+    for (size_t j = 0; j < d; ++j) {  // no early exit: branch-free is faster for d <= 8
+      a_le &= a[j] <= b[j];
+      b_le &= b[j] <= a[j];
+    }
   }
   if (a_le) return Order::kFirstBetter;
   return b_le ? Order::kSecondBetter : Order::kNeither;
+}
+
+// The limit point q = max(s, p) of s (m coordinates) and its tight mask (bit c: q[c] == p[c],
+// for c < 64).
+template <size_t kM>
+uint64_t LimitPoint(const double* s, const double* p, size_t m, double* q) {
+  uint64_t t = 0;
+#if defined(__SSE2__)
+  if (kM != 0) {
+#pragma GCC unroll 4
+    for (size_t c = 0; c < kM; c += 2) {
+      const __m128d vs = c + 1 < kM ? _mm_loadu_pd(s + c) : _mm_load_sd(s + c);
+      const __m128d vp = c + 1 < kM ? _mm_loadu_pd(p + c) : _mm_load_sd(p + c);
+      const __m128d vq = _mm_max_pd(vs, vp);
+      if (c + 1 < kM) {
+        _mm_storeu_pd(q + c, vq);
+      } else {
+        _mm_store_sd(q + c, vq);
+      }
+      t |= uint64_t(_mm_movemask_pd(_mm_cmple_pd(vs, vp))) << c;
+    }
+    return t & ((uint64_t{1} << kM) - 1);
+  }
+#endif
+  if (kM != 0) m = kM;
+#pragma GCC unroll 8
+  for (size_t c = 0; c < m; ++c) {
+    q[c] = std::max(s[c], p[c]);
+    t |= uint64_t{s[c] <= p[c]} << (c & 63);
+  }
+  return t;
 }
 
 // The non-dominated points of {max(s_j, p) : j < k} in the first d-1 coordinates, p = sorted row
@@ -91,12 +142,7 @@ size_t LimitSetOf(const double* sorted, size_t k, size_t d, Level* L) {
   for (size_t j = k; j-- > 0;) {  // nearest in the sorted objective first: smaller limit sets early
     const double* s = sorted + j * d;
     double* q = out + kept * m;  // the candidate is written past the kept ones
-    uint64_t t = 0;              // bit c: q[c] == p[c] (only for c < 64; 0 disables the filter)
-#pragma GCC unroll 8
-    for (size_t c = 0; c < m; ++c) {
-      q[c] = std::max(s[c], p[c]);
-      t |= uint64_t{s[c] <= p[c]} << (c & 63);
-    }
+    uint64_t t = LimitPoint<kM>(s, p, m, q);  // 0 disables the filter below for m > 64
     if (m <= 64 ? t == (m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1) : EqualsAll(q, p, m)) {
       return SIZE_MAX;
     }
@@ -141,6 +187,36 @@ size_t Wfg::LimitSet(const double* sorted, size_t k, size_t d, Level* L) {
 constexpr size_t kMaxInclusionExclusion = 6;
 constexpr size_t kMaxInclusionExclusionDim = 16;
 
+// c = max(a, p) (d coordinates) and the volume of the box [c, ref].
+template <size_t kD>
+double CornerBox(const double* a, const double* p, const double* ref, size_t d, double* c) {
+#if defined(__SSE2__)
+  if (kD != 0) {  // two coordinates per instruction; an odd last one multiplies by 1
+    __m128d box = _mm_set1_pd(1.0);
+#pragma GCC unroll 4
+    for (size_t j = 0; j < kD; j += 2) {
+      if (j + 1 < kD) {
+        const __m128d v = _mm_max_pd(_mm_loadu_pd(a + j), _mm_loadu_pd(p + j));
+        _mm_storeu_pd(c + j, v);
+        box = _mm_mul_pd(box, _mm_sub_pd(_mm_loadu_pd(ref + j), v));
+      } else {
+        const __m128d v = _mm_max_sd(_mm_load_sd(a + j), _mm_load_sd(p + j));
+        _mm_store_sd(c + j, v);
+        box = _mm_mul_sd(box, _mm_sub_sd(_mm_load_sd(ref + j), v));
+      }
+    }
+    return _mm_cvtsd_f64(box) * _mm_cvtsd_f64(_mm_unpackhi_pd(box, box));
+  }
+#endif
+  if (kD != 0) d = kD;
+  double box = 1;
+  for (size_t j = 0; j < d; ++j) {
+    c[j] = std::max(a[j], p[j]);
+    box *= ref[j] - c[j];
+  }
+  return box;
+}
+
 // Inclusion-exclusion over the 2^n - 1 subsets, without recursion: subset `mask` has the corner
 // (coordinatewise maximum) of `mask` less its highest point, raised by that point. kD = d when
 // known at compile time (the loops unroll), 0 otherwise.
@@ -157,12 +233,7 @@ double InclusionExclusionOf(const double* rows, size_t n, size_t d, const double
     for (size_t rest = 0; rest < low; ++rest) {
       double* c = corners + (low + rest) * d;
       const double* base = corners + rest * d;  // rest == 0: no earlier point, the corner is p
-      double box = 1;
-#pragma GCC unroll 8
-      for (size_t j = 0; j < d; ++j) {
-        c[j] = rest == 0 ? p[j] : std::max(base[j], p[j]);
-        box *= ref[j] - c[j];
-      }
+      const double box = CornerBox<kD>(rest == 0 ? p : base, p, ref, d, c);
       signs[low + rest] = -signs[rest];
       sum += signs[low + rest] * box;
     }
