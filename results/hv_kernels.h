@@ -2,7 +2,8 @@
 //   hv_2d.cpp   d = 2, sort and sweep, O(n log n);
 //   hv_3d.cpp   d = 3, sweep over z with a balanced-tree staircase (Beume et al. 2009), O(n log n);
 //   hv_4d.cpp   d = 4, sweep over the 4th objective adding each point's exclusive 3D volume,
-//               found by a z-sweep of a clipped staircase over the 3D front so far, O(n^2 log n);
+//               found by a z-sweep of a clipped staircase over the 3D front so far, O(n^2 log n)
+//               (kept as the tests' independent reference for HV4D+);
 //   hv_4d_plus.cpp  d = 4, HV4D+ (Guerreiro, Fonseca 2018): the same sweep, each exclusive 3D
 //               volume in O(n) from staircase neighbours kept per point, O(n^2);
 //   hv_wfg.cpp  any d, WFG (While, Bradstreet, Barone 2012), switching to the codes above.

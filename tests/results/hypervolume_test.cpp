@@ -187,6 +187,29 @@ TEST(Hypervolume, Hv4dPlusMatchesSweep) {
   }
 }
 
+// The buffers reused across calls (as WFG does): a larger set, then smaller ones, then larger
+// again; every result as from fresh buffers. The flat-staircase 3D sweep against the tree.
+TEST(Hypervolume, ReusedBuffersMatchFreshOnes) {
+  hv::SweepScratch scratch;
+  for (uint64_t seed : {1, 2, 3, 4}) {
+    const size_t n = seed % 2 == 1 ? 300 : 40;
+    for (size_t d : {3, 4}) {
+      Points sets[] = {testing::UniformPoints(n, d, seed), testing::GridPoints(n, d, 4, seed)};
+      for (const Points& points : sets) {
+        const std::vector<double> rows = testing::Rows(points), ref = Ones(d, 1.0);
+        const std::string what = "d=" + std::to_string(d) + " seed=" + std::to_string(seed);
+        if (d == 3) {
+          ExpectRelNear(hv::Volume3D(rows.data(), n, ref.data()),
+                        hv::Volume3DFlat(rows.data(), n, ref.data(), &scratch), 1e-12, what);
+        } else {
+          ExpectRelNear(hv::Volume4DPlus(rows.data(), n, ref.data()),
+                        hv::Volume4DPlus(rows.data(), n, ref.data(), &scratch), 1e-15, what);
+        }
+      }
+    }
+  }
+}
+
 // One coordinate constant at c: the volume is (ref - c) times the 3D volume of the others.
 TEST(Hypervolume, Hv4dPlusConstantCoordinate) {
   for (size_t j = 0; j < 4; ++j) {
