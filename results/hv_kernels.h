@@ -2,7 +2,10 @@
 //   hv_2d.cpp   d = 2, sort and sweep, O(n log n);
 //   hv_3d.cpp   d = 3, sweep over z with a balanced-tree staircase (Beume et al. 2009), O(n log n);
 //   hv_4d.cpp   d = 4, sweep over the 4th objective adding each point's exclusive 3D volume,
-//               found by a z-sweep of a clipped staircase over the 3D front so far, O(n^2 log n);
+//               found by a z-sweep of a clipped staircase over the 3D front so far, O(n^2 log n)
+//               (kept as the tests' independent reference for HV4D+);
+//   hv_4d_plus.cpp  d = 4, HV4D+ (Guerreiro, Fonseca 2018): the same sweep, each exclusive 3D
+//               volume in O(n) from staircase neighbours kept per point, O(n^2);
 //   hv_wfg.cpp  any d, WFG (While, Bradstreet, Barone 2012), switching to the codes above.
 //
 // Shared contract: `rows` holds n points of d coordinates (row-major); smaller is better; every
@@ -13,6 +16,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "results/hv_staircase.h"
 
 namespace pwemoe::results::hv {
 
@@ -23,6 +30,30 @@ double Volume3D(const double* rows, size_t n, const double* ref);
 // d = 4: w-sweep adding each point's exclusive 3D volume against the earlier points' 3D front.
 // O(n^2 log n) time, O(n) memory.
 double Volume4D(const double* rows, size_t n, const double* ref);
+// d = 4 by HV4D+: the same w-sweep, each exclusive 3D volume in O(n). O(n^2) time, O(n) memory.
+double Volume4DPlus(const double* rows, size_t n, const double* ref);
+
+// A point of HV4D+'s 3D set (hv_4d_plus.cpp): its (x, y, z), its two staircase neighbours among
+// the points before it in z-order and the staircase link of the current sweep (node ids).
+struct Hv4dNode {
+  double x, y, z;
+  int32_t lnb, rnb, next;
+};
+
+// Working memory of the small-set sweeps, kept by the caller across calls (WFG keeps one per
+// recursion level): no allocation once grown.
+struct SweepScratch {
+  std::vector<size_t> order;
+  std::vector<Hv4dNode> nodes;
+  std::vector<int32_t> zorder;
+  FlatStaircase staircase;
+};
+
+// Volume4DPlus in the caller's working memory.
+double Volume4DPlus(const double* rows, size_t n, const double* ref, SweepScratch* scratch);
+// Volume3D over a flat staircase (a sorted vector) in the caller's working memory: O(n^2) in the
+// worst case, faster than the tree for small sets (WFG's base case).
+double Volume3DFlat(const double* rows, size_t n, const double* ref, SweepScratch* scratch);
 
 // WFG in d >= 1 dimensions. Sets of dimension <= base_dim (2, 3 or 4) go to the specialised code
 // above; base_dim <= 1 runs WFG all the way down to d = 1 (what the tests compare against).

@@ -42,7 +42,7 @@ double Dispatch(const std::vector<double>& rows, size_t d, const double* ref) {
   if (d == 1) return hv::VolumeWfg(rows.data(), n, 1, ref);
   if (d == 2) return hv::Volume2D(rows.data(), n, ref);
   if (d == 3) return hv::Volume3D(rows.data(), n, ref);
-  if (d == 4) return hv::Volume4D(rows.data(), n, ref);
+  if (d == 4) return hv::Volume4DPlus(rows.data(), n, ref);
   const std::vector<size_t> front = NonDominatedRows(rows.data(), n, d);
   std::vector<double> nd;
   nd.reserve(front.size() * d);

@@ -4,7 +4,7 @@
 // A point that does not strictly beat the reference in every coordinate (minimising: p < ref;
 // maximising: p > ref) adds nothing and is ignored; so are dominated points and duplicates.
 // Algorithms (results/hv_kernels.h): d = 1 trivially, d = 2 O(n log n) sweep, d = 3 O(n log n)
-// balanced-tree sweep, d = 4 O(n^2 log n) sweep over the 4th objective, d >= 5 WFG on the
+// balanced-tree sweep, d = 4 HV4D+ (O(n^2) sweep over the 4th objective), d >= 5 WFG on the
 // non-dominated points, down to the 4D code. Maximisation is minimisation of the negated values.
 //
 // Thread safety: pure function; concurrent calls are independent.

@@ -124,7 +124,11 @@ TEST(Hypervolume, SpecialisedCodesMatchWfg) {
         double fast = 0;
         if (d == 2) fast = hv::Volume2D(rows.data(), points.size(), ref.data());
         if (d == 3) fast = hv::Volume3D(rows.data(), points.size(), ref.data());
-        if (d == 4) fast = hv::Volume4D(rows.data(), points.size(), ref.data());
+        if (d == 4) {
+          fast = hv::Volume4D(rows.data(), points.size(), ref.data());
+          ExpectRelNear(wfg, hv::Volume4DPlus(rows.data(), points.size(), ref.data()), 1e-12,
+                        what + " HV4D+");
+        }
         if (d == 5) fast = hv::VolumeWfg(rows.data(), points.size(), d, ref.data(), 4);
         ExpectRelNear(wfg, fast, 1e-12, what);
         ExpectRelNear(wfg, Hv(points, ref), 1e-12, what);
@@ -146,6 +150,100 @@ TEST(Hypervolume, FourDimensionalLongStaircases) {
   const std::vector<double> rows = testing::Rows(points), ref = Ones(4);
   const double wfg = hv::VolumeWfg(rows.data(), points.size(), 4, ref.data(), 1);
   ExpectRelNear(wfg, hv::Volume4D(rows.data(), points.size(), ref.data()), 1e-12, "4D");
+  ExpectRelNear(wfg, hv::Volume4DPlus(rows.data(), points.size(), ref.data()), 1e-12, "HV4D+");
+}
+
+// Small 4D sets with many ties and duplicates (coordinates on a coarse grid), and the same sets
+// with one point repeated: HV4D+ against brute-force inclusion-exclusion.
+TEST(Hypervolume, Hv4dPlusMatchesInclusionExclusion) {
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    const size_t n = 2 + seed % 13;  // 2..14
+    const int levels = 2 + int(seed % 4);
+    Points points = testing::GridPoints(n, 4, levels, seed);
+    points.push_back(points[seed % n]);
+    const std::vector<double> rows = testing::Rows(points), ref = Ones(4, 1.0);
+    ExpectRelNear(testing::InclusionExclusion(points, ref),
+                  hv::Volume4DPlus(rows.data(), points.size(), ref.data()), 1e-12,
+                  "seed=" + std::to_string(seed));
+  }
+}
+
+// Larger sets: HV4D+ against the O(n^2 log n) sweep and plain WFG, in both bends of the front
+// and on grids (ties in every coordinate, duplicates, dominated points).
+TEST(Hypervolume, Hv4dPlusMatchesSweep) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    Points concave = testing::SphericalFront(800, 4, seed), convex = concave;
+    for (auto& p : convex)
+      for (double& v : p) v = 1.0 - v;
+    Points sets[] = {concave, convex, testing::UniformPoints(1000, 4, seed),
+                     testing::GridPoints(1000, 4, 5, seed), testing::GridPoints(500, 4, 30, seed)};
+    for (const Points& points : sets) {
+      const std::vector<double> rows = testing::Rows(points), ref = Ones(4, 1.01);
+      const std::string what = "seed=" + std::to_string(seed) + " n=" + std::to_string(points.size());
+      const double plus = hv::Volume4DPlus(rows.data(), points.size(), ref.data());
+      ExpectRelNear(hv::Volume4D(rows.data(), points.size(), ref.data()), plus, 1e-12, what);
+      ExpectRelNear(hv::VolumeWfg(rows.data(), points.size(), 4, ref.data(), 1), plus, 1e-12, what);
+    }
+  }
+}
+
+// The buffers reused across calls (as WFG does): a larger set, then smaller ones, then larger
+// again; every result as from fresh buffers. The flat-staircase 3D sweep against the tree.
+TEST(Hypervolume, ReusedBuffersMatchFreshOnes) {
+  hv::SweepScratch scratch;
+  for (uint64_t seed : {1, 2, 3, 4}) {
+    const size_t n = seed % 2 == 1 ? 300 : 40;
+    for (size_t d : {3, 4}) {
+      Points sets[] = {testing::UniformPoints(n, d, seed), testing::GridPoints(n, d, 4, seed)};
+      for (const Points& points : sets) {
+        const std::vector<double> rows = testing::Rows(points), ref = Ones(d, 1.0);
+        const std::string what = "d=" + std::to_string(d) + " seed=" + std::to_string(seed);
+        if (d == 3) {
+          ExpectRelNear(hv::Volume3D(rows.data(), n, ref.data()),
+                        hv::Volume3DFlat(rows.data(), n, ref.data(), &scratch), 1e-12, what);
+        } else {
+          ExpectRelNear(hv::Volume4DPlus(rows.data(), n, ref.data()),
+                        hv::Volume4DPlus(rows.data(), n, ref.data(), &scratch), 1e-15, what);
+        }
+      }
+    }
+  }
+}
+
+// One coordinate constant at c: the volume is (ref - c) times the 3D volume of the others.
+TEST(Hypervolume, Hv4dPlusConstantCoordinate) {
+  for (size_t j = 0; j < 4; ++j) {
+    Points points = testing::UniformPoints(400, 4, 9 + j), rest;
+    for (auto& p : points) {
+      p[j] = 0.25;
+      std::vector<double> r = p;
+      r.erase(r.begin() + j);
+      rest.push_back(r);
+    }
+    const std::vector<double> rows = testing::Rows(points), rest_rows = testing::Rows(rest);
+    const std::vector<double> ref = Ones(4), ref3 = Ones(3);
+    const double expected = 0.75 * hv::Volume3D(rest_rows.data(), rest.size(), ref3.data());
+    ExpectRelNear(expected, hv::Volume4DPlus(rows.data(), points.size(), ref.data()), 1e-12,
+                  "constant coordinate " + std::to_string(j));
+  }
+}
+
+// All points equal: one box. Points on the reference boundary add nothing (Hypervolume drops
+// them before HV4D+ runs).
+TEST(Hypervolume, Hv4dPlusDegenerateSets) {
+  const Points same(50, std::vector<double>{0.5, 0.25, 0.75, 0.5});
+  const std::vector<double> rows = testing::Rows(same), ref = Ones(4);
+  EXPECT_DOUBLE_EQ(hv::Volume4DPlus(rows.data(), same.size(), ref.data()), 0.5 * 0.75 * 0.25 * 0.5);
+  EXPECT_DOUBLE_EQ(Hv(same, ref), 0.5 * 0.75 * 0.25 * 0.5);
+  Points boundary = testing::GridPoints(200, 4, 4, 5);
+  const double inside = Hv(boundary, ref);
+  for (size_t i = 0; i < 100; ++i) {
+    std::vector<double> p = boundary[i];
+    p[i % 4] = 1.0;
+    boundary.push_back(p);
+  }
+  boundary.push_back(Ones(4));
+  EXPECT_EQ(Hv(boundary, ref), inside);
 }
 
 TEST(Hypervolume, MatchesMonteCarlo) {
