@@ -19,10 +19,11 @@
 #include "pwemoe/model/head.h"
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
-#include "pwemoe/util/version.h"
 
 namespace pwemoe::tools {
 namespace {
+
+constexpr char kTool[] = "pwemoe-eval";
 
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
@@ -80,25 +81,18 @@ Status Evaluate(const Options& o, eval::EvalResult* result) {
   return st.ok() ? st : st.WithContext(o.model + " with head " + o.head);
 }
 
-int Fail(const Status& st) {
-  std::fprintf(stderr, "pwemoe-eval: %s\n", st.message().c_str());
-  return st.ExitCode();
-}
-
 int Run(int argc, char** argv) {
   ParsedFlags flags;
-  Status st = ParseFlags(kFlags, argc, argv, &flags);
-  if (!st.ok()) return Fail(st);
-  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
-  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  int code = 0;
+  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
   Options o;
-  st = ReadOptions(flags, &o);
+  Status st = ReadOptions(flags, &o);
   if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
-  if (!st.ok()) return Fail(st);
+  if (!st.ok()) return ToolFailure(kTool, st);
   torch::set_num_threads(static_cast<int>(o.threads));
   eval::EvalResult r;
   st = Evaluate(o, &r);
-  if (!st.ok()) return Fail(st);
+  if (!st.ok()) return ToolFailure(kTool, st);
   nlohmann::ordered_json out = {{"accuracy", r.accuracy}, {"mean_loss", r.mean_loss},
                                 {"count", r.count},       {"correct", r.correct},
                                 {"model", o.model},       {"head", o.head},

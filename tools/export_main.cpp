@@ -38,6 +38,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr char kTool[] = "pwemoe-export";
+
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
     {"--version", "", "", "print the version and exit"},
@@ -291,24 +293,17 @@ Status Export(const Options& o) {
   return Status::Ok();
 }
 
-int Fail(const Status& st) {
-  std::fprintf(stderr, "pwemoe-export: %s\n", st.message().c_str());
-  return st.ExitCode();
-}
-
 int Run(int argc, char** argv) {
   ParsedFlags flags;
-  Status st = ParseFlags(kFlags, argc, argv, &flags);
-  if (!st.ok()) return Fail(st);
-  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
-  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  int code = 0;
+  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
   Options o;
-  st = ReadOptions(flags, &o);
+  Status st = ReadOptions(flags, &o);
   if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
-  if (!st.ok()) return Fail(st);
+  if (!st.ok()) return ToolFailure(kTool, st);
   torch::set_num_threads(o.threads);
   st = Export(o);
-  return st.ok() ? 0 : Fail(st);
+  return st.ok() ? 0 : ToolFailure(kTool, st);
 }
 
 }  // namespace

@@ -17,12 +17,13 @@
 #include <vector>
 
 #include "pwemoe/util/flags.h"
-#include "pwemoe/util/version.h"
 #include "results/hypervolume.h"
 #include "results/point_csv.h"
 
 namespace pwemoe::tools {
 namespace {
+
+constexpr char kTool[] = "pwemoe-hv";
 
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
@@ -77,31 +78,24 @@ std::string ShortestText(double v) {
   return buf;
 }
 
-int Fail(const Status& st) {
-  std::fprintf(stderr, "pwemoe-hv: %s\n", st.message().c_str());
-  return st.ExitCode();
-}
-
 int Run(int argc, char** argv) {
   ParsedFlags flags;
-  Status st = ParseFlags(kFlags, argc, argv, &flags);
-  if (!st.ok()) return Fail(st);
-  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
-  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  int code = 0;
+  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
   Options o;
-  st = ReadOptions(flags, &o);
-  if (!st.ok()) return Fail(st);
+  Status st = ReadOptions(flags, &o);
+  if (!st.ok()) return ToolFailure(kTool, st);
   std::vector<std::vector<double>> points;
   st = ReadPoints(o.file, &points);
-  if (!st.ok()) return Fail(st);
+  if (!st.ok()) return ToolFailure(kTool, st);
   if (!points.empty() && points[0].size() != o.ref.size()) {
-    return Fail(Status::InvalidArgument(
+    return ToolFailure(kTool, Status::InvalidArgument(
         "--ref has " + std::to_string(o.ref.size()) + " values, the points have " +
         std::to_string(points[0].size())));
   }
   double volume = 0;
   st = results::Hypervolume(points, o.ref, o.sense, &volume);
-  if (!st.ok()) return Fail(st);
+  if (!st.ok()) return ToolFailure(kTool, st);
   std::printf("%s\n", ShortestText(volume).c_str());
   return 0;
 }

@@ -17,10 +17,11 @@
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
 #include "pwemoe/util/strings.h"
-#include "pwemoe/util/version.h"
 
 namespace pwemoe::tools {
 namespace {
+
+constexpr char kTool[] = "pwemoe-make-mini";
 
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
@@ -85,19 +86,18 @@ Status ReadOptions(const ParsedFlags& flags, mini::MakeOptions* o) {
   return Status::Ok();
 }
 
+// Exit 3 when a quality gate failed (Aborted), else the status's exit code.
 int Fail(const Status& st) {
-  std::fprintf(stderr, "pwemoe-make-mini: %s\n", st.message().c_str());
-  return st.code() == Status::Code::kAborted ? 3 : st.ExitCode();
+  const int code = ToolFailure(kTool, st);
+  return st.code() == Status::Code::kAborted ? 3 : code;
 }
 
 int Run(int argc, char** argv) {
   ParsedFlags flags;
-  Status st = ParseFlags(kFlags, argc, argv, &flags);
-  if (!st.ok()) return Fail(st);
-  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
-  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  int code = 0;
+  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
   mini::MakeOptions o;
-  st = ReadOptions(flags, &o);
+  Status st = ReadOptions(flags, &o);
   if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
   if (!st.ok()) return Fail(st);
   if (flags.Has("--hash")) {

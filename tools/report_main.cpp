@@ -14,12 +14,13 @@
 #include <vector>
 
 #include "pwemoe/util/flags.h"
-#include "pwemoe/util/version.h"
 #include "results/point_csv.h"
 #include "results/report_files.h"
 
 namespace pwemoe::tools {
 namespace {
+
+constexpr char kTool[] = "pwemoe-report";
 
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
@@ -59,23 +60,16 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   return Status::Ok();
 }
 
-int Fail(const Status& st) {
-  std::fprintf(stderr, "pwemoe-report: %s\n", st.message().c_str());
-  return st.ExitCode();
-}
-
 int Run(int argc, char** argv) {
   ParsedFlags flags;
-  Status st = ParseFlags(kFlags, argc, argv, &flags);
-  if (!st.ok()) return Fail(st);
-  if (flags.Has("--help")) return std::fputs(FlagHelp(kUsage, kDescription, kFlags).c_str(), stdout), 0;
-  if (flags.Has("--version")) return std::printf("pwemoe %s\n", PWEMOE_VERSION), 0;
+  int code = 0;
+  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
   Options o;
-  st = ReadOptions(flags, &o);
-  if (!st.ok()) return Fail(st);
+  Status st = ReadOptions(flags, &o);
+  if (!st.ok()) return ToolFailure(kTool, st);
   results::ReportFiles files;
   st = results::WriteReportOfFile(o.results, o.report, o.out, &files);
-  if (!st.ok()) return Fail(st);
+  if (!st.ok()) return ToolFailure(kTool, st);
   for (const std::string& path : {files.markdown, files.html, files.fronts_csv, files.summary_json}) {
     std::printf("%s\n", path.c_str());
   }
