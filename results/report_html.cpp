@@ -100,7 +100,7 @@ std::string RunsTable(const ReportData& data, const SubsetSummary& subset) {
   for (const RunSummary* r : runs) {
     out += "<th class=\"" + VariantClass(r->variant) + "\">" + E(r->run_name) + "</th>";
   }
-  out += "<th>weighted TA</th><th>task arithmetic (best λ)</th></tr>\n";
+  out += "<th>weighted TA</th><th>task arithmetic (λ sweep)</th></tr>\n";
   out += RunRow("variant", row([](const RunSummary& r) { return r.variant; }));
   out += RunRow("trained", row([](const RunSummary& r) {
     return std::string(r.trained ? "yes" : "no");
@@ -111,7 +111,7 @@ std::string RunsTable(const ReportData& data, const SubsetSummary& subset) {
                                   : "");
   }));
   out += RunRow("hypervolume", row([](const RunSummary& r) { return Fixed(r.hypervolume, 5); }),
-                Fixed(subset.wta_hypervolume, 5), Fixed(subset.best_ta_hypervolume, 5));
+                Fixed(subset.wta_hypervolume, 5), Fixed(subset.ta_sweep_hypervolume, 5));
   out += RunRow("hypervolume, normalised",
                 row([](const RunSummary& r) { return Fixed(r.hypervolume_normalized, 5); }),
                 Fixed(subset.wta_hypervolume_normalized, 5));

@@ -106,7 +106,7 @@ json Subset(const ReportData& report, const SubsetSummary& s) {
           {"expert_accuracy", Nums(s.expert_accuracy)},
           {"wta_hypervolume", Num(s.wta_hypervolume)},
           {"wta_hypervolume_normalized", Num(s.wta_hypervolume_normalized)},
-          {"best_ta_hypervolume", Num(s.best_ta_hypervolume)},
+          {"ta_sweep_hypervolume", Num(s.ta_sweep_hypervolume)},
           {"baselines", Baselines(s)},
           {"runs", runs}};
 }

@@ -227,7 +227,7 @@ void BaselineTable(const SubsetSummary& s, std::ostringstream* out) {
     cells.push_back(hv);
     TableRow(cells, out);
   };
-  if (ta > 0) summary("task arithmetic sweep (" + std::to_string(ta) + " λ)", Sig4(s.best_ta_hypervolume));
+  if (ta > 0) summary("task arithmetic sweep (" + std::to_string(ta) + " λ)", Sig4(s.ta_sweep_hypervolume));
   if (wta > 0) {
     summary("weighted task arithmetic (" + std::to_string(wta) + " rays)",
             Sig4(s.wta_hypervolume) + " (normalised " + Sig4(s.wta_hypervolume_normalized) + ")");

@@ -113,7 +113,7 @@ struct SubsetSummary {
   std::vector<double> expert_accuracy; // [T] each task's own expert on it; NaN when missing
   double wta_hypervolume = kNoValue;             // of the weighted-TA points with all T values
   double wta_hypervolume_normalized = kNoValue;
-  double best_ta_hypervolume = kNoValue;         // of the task-arithmetic sweep's points
+  double ta_sweep_hypervolume = kNoValue;         // of the task-arithmetic sweep's points
 };
 
 struct ReportData {

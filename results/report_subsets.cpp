@@ -148,7 +148,7 @@ Status SummarizeBaselines(const ReportOptions& options, SubsetSummary* s) {
     PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(scaled, 0, &s->wta_hypervolume_normalized));
   }
   return HypervolumeOrNan(PointsOf(*s, kTaskArithmetic), options.reference,
-                          &s->best_ta_hypervolume);
+                          &s->ta_sweep_hypervolume);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@
 //    units: {total, done, failed}, failures: [{unit_id, description, message, time}],
 //    sessions: [{start_time, command_line, software_version, ranks, hosts}],
 //    subsets: [{key, tasks, expert_accuracy, wta_hypervolume, wta_hypervolume_normalized,
-//               best_ta_hypervolume,
+//               ta_sweep_hypervolume,
 //               baselines: [{method, name, lambda, ray_index, ray, accuracy, mean_loss}],
 //               runs: [{run_name, variant, seed, trained, train_seconds, eval_seconds,
 //                       num_rays, incomplete_rays, front, hypervolume, hypervolume_normalized,

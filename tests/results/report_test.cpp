@@ -474,13 +474,13 @@ TEST(Report, BaselinesArePlacedInTheirSubsets) {
   EXPECT_EQ(ab.baselines[4].lambda, 0.1);
   EXPECT_EQ(ab.runs, (std::vector<size_t>{1}));  // runs by name: a+b+c, a+b, b+c
   // Hypervolume of the task-arithmetic sweep: (0.6, 0.6) dominates (0.5, 0.5).
-  EXPECT_NEAR(ab.best_ta_hypervolume, 0.36, 1e-15);
+  EXPECT_NEAR(ab.ta_sweep_hypervolume, 0.36, 1e-15);
   EXPECT_TRUE(std::isnan(ab.wta_hypervolume));
 
   const SubsetSummary& bc = SubsetNamed(d, "b+c");  // only the pretrained model and experts
   ASSERT_EQ(bc.baselines.size(), 3u);
   EXPECT_EQ(bc.baselines[2].name, "expert:c");
-  EXPECT_TRUE(std::isnan(bc.best_ta_hypervolume));
+  EXPECT_TRUE(std::isnan(bc.ta_sweep_hypervolume));
 
   const SubsetSummary& ac = SubsetNamed(d, "a+c");
   EXPECT_TRUE(ac.runs.empty());

@@ -44,6 +44,7 @@ TEST(SchemaExample, H5pyExampleReadsAWrittenFile) {
   set.Add(testing::MakeEval(5, "ls/clothing+digits/seed0", "clothing", 0, 3));
   set.Add(testing::MakeEval(6, "untrained/run", "digits", 0, 2));
   set.Add(testing::MakeFailure(7, "numerical: NaN loss at step 40"));
+  set.Add(SessionRecord{"2026-11-29T01:00:00Z", "pwemoe-orchestrate x.toml", "0.1.0", 3, {"node-a", "node-b"}});
   const std::string h5 = dir.File("mini.h5");
   ASSERT_TRUE(WriteResultsHdf5(h5, testing::MakeHeader(), set).ok());
   code.replace(at, example_path.size(), h5);
@@ -63,6 +64,8 @@ TEST(SchemaExample, H5pyExampleReadsAWrittenFile) {
   EXPECT_THAT(output, HasSubstr("task-arithmetic:0.3"));        // the baselines pivot
   EXPECT_THAT(output, HasSubstr("weighted-task-arithmetic:0.3"));
   EXPECT_THAT(output, HasSubstr("NaN loss at step 40"));        // the failures table
+  EXPECT_THAT(output, HasSubstr("front: [2] of 3 rays"));      // the trained run's front
+  EXPECT_THAT(output, HasSubstr("node-a,node-b"));              // the sessions table
 }
 
 }  // namespace
