@@ -110,6 +110,10 @@ struct SlurmSection {
   std::vector<std::string> extra; // extra #SBATCH options, each starting with '-'
 };
 
+struct ReportSection {
+  double reference = 0;  // hypervolume reference of raw accuracies, every coordinate, in [0, 1)
+};
+
 struct ExperimentConfig {
   std::string source_path;             // the TOML file as given
   std::string source_text;             // its text
@@ -124,6 +128,7 @@ struct ExperimentConfig {
   BaselinesSection baselines;
   ClusterSection cluster;
   SlurmSection slurm;
+  ReportSection report;
 
   // Task names of a subset, in subset order.
   std::vector<std::string> SubsetNames(const std::vector<int>& subset) const;

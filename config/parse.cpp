@@ -35,7 +35,7 @@ std::string ConfigError::ToString() const {
 namespace {
 
 const std::vector<std::string> kSections = {"experiment", "benchmark", "model", "tasks", "upscale",
-                                            "train", "eval", "baselines", "cluster", "slurm"};
+                                            "train", "eval", "baselines", "cluster", "slurm", "report"};
 
 // A path to check once everything is read.
 struct PathCheck {
@@ -215,6 +215,8 @@ void Build(const toml::table& root, ErrorSink* sink, ExperimentConfig* c) {
   ReadClusterSection(cluster, &c->cluster);
   Section slurm(sink, root, "slurm", false);
   ReadSlurmSection(slurm, &c->slurm);
+  Section report(sink, root, "report", false);
+  ReadReportSection(report, &c->report);
   RejectUnknownSections(root, sink);
   if (c->experiment.output_dir.empty() && !c->experiment.name.empty()) {
     c->experiment.output_dir = "runs/" + c->experiment.name;

@@ -305,6 +305,11 @@ void ReadClusterSection(Section& s, ClusterSection* c) {
   s.RejectUnknownKeys();
 }
 
+void ReadReportSection(Section& s, ReportSection* r) {
+  s.Number("reference", 0, false, 1, true, &r->reference);
+  s.RejectUnknownKeys();
+}
+
 void ReadSlurmSection(Section& s, SlurmSection* sl) {
   s.String("partition", &sl->partition);
   s.String("account", &sl->account);

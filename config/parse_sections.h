@@ -20,5 +20,6 @@ void ReadEvalSection(Section& s, EvalSection* e);
 void ReadBaselinesSection(Section& s, BaselinesSection* b);
 void ReadClusterSection(Section& s, ClusterSection* c);
 void ReadSlurmSection(Section& s, SlurmSection* sl);
+void ReadReportSection(Section& s, ReportSection* r);
 
 }  // namespace pwemoe::config::detail

@@ -154,6 +154,8 @@ std::string ToToml(const ExperimentConfig& c) {
   e.Key("threads_per_rank", c.cluster.threads_per_rank);
   e.Key("device", Quote(c.cluster.device));
   EmitSlurm(e, c.slurm);
+  e.Section("report");
+  e.Key("reference", FormatDouble(c.report.reference));
   return e.out.str();
 }
 

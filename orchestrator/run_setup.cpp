@@ -169,7 +169,9 @@ void Report(const CoordinatorSummary& s, const results::ResultStore& store) {
 bool WriteExperimentReport(const config::ExperimentConfig& cfg, const results::ResultStore& store) {
   const std::string dir = (fs::path(cfg.experiment.output_dir) / "report").string();
   results::ReportFiles files;
-  Status st = results::WriteReport(store.header(), store.results(), results::ReportOptions(), dir, &files);
+  results::ReportOptions options;
+  options.reference = cfg.report.reference;
+  Status st = results::WriteReport(store.header(), store.results(), options, dir, &files);
   if (!st.ok()) {
     spdlog::error("writing the report into {}: {} (pwemoe-report {} redoes it)", dir, st.ToString(),
                   store.hdf5_path());
@@ -217,7 +219,8 @@ std::string ResultsStem(const config::ExperimentConfig& config) {
 std::string ResultsConfigHash(const config::ExperimentConfig& config) {
   config::ExperimentConfig c = config;
   c.slurm = config::SlurmSection();
-  c.experiment.output_dir.clear();  // where the results go is not what they are
+  c.report = config::ReportSection();  // how the numbers are summarised is not what they are
+  c.experiment.output_dir.clear();     // where the results go is not what they are
   return results::ContentHash(config::ToToml(c));
 }
 

@@ -28,8 +28,8 @@ struct RunOptions {
 std::string ResultsStem(const config::ExperimentConfig& config);
 
 // The hash that identifies an experiment's results: of the resolved configuration without its
-// [slurm] section and experiment.output_dir (how a job is submitted and where its output goes do
-// not change its numbers).
+// [slurm] and [report] sections and experiment.output_dir (how a job is submitted, how its numbers
+// are summarised and where its output goes do not change its numbers).
 std::string ResultsConfigHash(const config::ExperimentConfig& config);
 
 // Runs the experiment on this rank and returns the process exit code (see main.cpp). On rank 0:

@@ -1,6 +1,7 @@
 #include "results/report_util.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace pwemoe::results {
@@ -75,24 +76,40 @@ std::string StringValue(const std::string& v) {
 
 }  // namespace
 
-std::string ExperimentNameFromToml(const std::string& toml) {
+std::string TomlValueText(const std::string& toml, const std::string& table, const std::string& key) {
   std::istringstream in(toml);
   std::string line;
-  bool in_experiment = false;
+  bool in_table = false;
+  const std::string header = "[" + table + "]";
   while (std::getline(in, line)) {
     const std::string s = Trim(line);
     if (s.empty() || s[0] == '#') continue;
     if (s[0] == '[') {
       const std::string rest = Trim(s.substr(s.find(']') + 1));
-      in_experiment = s.rfind("[experiment]", 0) == 0 && (rest.empty() || rest[0] == '#');
+      in_table = s.rfind(header, 0) == 0 && (rest.empty() || rest[0] == '#');
       continue;
     }
-    if (!in_experiment) continue;
+    if (!in_table) continue;
     const size_t eq = s.find('=');
-    if (eq == std::string::npos || Trim(s.substr(0, eq)) != "name") continue;
-    return StringValue(Trim(s.substr(eq + 1)));
+    if (eq == std::string::npos || Trim(s.substr(0, eq)) != key) continue;
+    return Trim(s.substr(eq + 1));
   }
   return "";
+}
+
+std::string ExperimentNameFromToml(const std::string& toml) {
+  const std::string text = TomlValueText(toml, "experiment", "name");
+  return text.empty() ? "" : StringValue(text);
+}
+
+double ReportReferenceFromToml(const std::string& toml) {
+  std::string text = TomlValueText(toml, "report", "reference");
+  const size_t comment = text.find('#');
+  if (comment != std::string::npos) text = Trim(text.substr(0, comment));
+  if (text.empty()) return 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && v >= 0 && v < 1 ? v : 0;
 }
 
 }  // namespace pwemoe::results

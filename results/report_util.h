@@ -30,4 +30,12 @@ bool DivideByScale(const std::vector<std::vector<double>>& points,
 // header; basic escapes \" \\ \n \t are decoded. "" when there is no such key.
 std::string ExperimentNameFromToml(const std::string& toml);
 
+// The raw text after '=' of `key` under `[table]` in a TOML text (trimmed, comments not
+// stripped), by the same line scan; "" when absent.
+std::string TomlValueText(const std::string& toml, const std::string& table, const std::string& key);
+
+// `reference` under `[report]` (the hypervolume reference the experiment asks for): 0 when absent,
+// not a number, or outside [0, 1).
+double ReportReferenceFromToml(const std::string& toml);
+
 }  // namespace pwemoe::results

@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "pwemoe/util/flags.h"
+#include "results/h5_reader.h"
 #include "results/point_csv.h"
 #include "results/report_files.h"
+#include "results/report_util.h"
 
 namespace pwemoe::tools {
 namespace {
@@ -26,7 +28,8 @@ const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
     {"--version", "", "", "print the version and exit"},
     {"--out", "DIR", "<folder of RESULTS.h5>/report", "folder to write the report into"},
-    {"--ref", "R", "0", "hypervolume reference for raw accuracies, in every coordinate (in [0, 1))"},
+    {"--ref", "R", "[report] reference of the experiment, else 0",
+     "hypervolume reference for raw accuracies, in every coordinate (in [0, 1))"},
 };
 
 const char* kUsage = "pwemoe-report RESULTS.h5 [--out DIR] [--ref R]";
@@ -38,6 +41,7 @@ const char* kDescription =
 struct Options {
   std::string results;
   std::string out;
+  bool reference_given = false;  // --ref; else the experiment's [report] reference
   results::ReportOptions report;
 };
 
@@ -56,6 +60,7 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
       return Status::InvalidArgument("--ref: '" + text + "' is not a number in [0, 1)");
     }
     o->report.reference = values[0];
+    o->reference_given = true;
   }
   return Status::Ok();
 }
@@ -67,6 +72,12 @@ int Run(int argc, char** argv) {
   Options o;
   Status st = ReadOptions(flags, &o);
   if (!st.ok()) return ToolFailure(kTool, st);
+  if (!o.reference_given) {
+    results::StoreHeader header;
+    st = results::ReadStoreHeader(o.results, &header);
+    if (!st.ok()) return ToolFailure(kTool, st);
+    o.report.reference = results::ReportReferenceFromToml(header.experiment_toml);
+  }
   results::ReportFiles files;
   st = results::WriteReportOfFile(o.results, o.report, o.out, &files);
   if (!st.ok()) return ToolFailure(kTool, st);

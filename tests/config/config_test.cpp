@@ -48,12 +48,14 @@ TEST(Config, ResolvedTomlRoundTrips) {
   std::string text = tree.WithLine(23, "ray_sets = [\"grid\", \"dirichlet\"]\ndirichlet_samples = 7\n"
                                        "[slurm]\nextra = [\"--constraint=\\\"a100\\\"\"]\n[train.nothing]");
   text = text.substr(0, text.rfind("[train.nothing]"));
-  ExperimentConfig a = MustParse(tree, text, {"train.lr=0.0123456789012345", "upscale.init_lambda=-0.1"});
+  ExperimentConfig a = MustParse(tree, text, {"train.lr=0.0123456789012345", "upscale.init_lambda=-0.1",
+                                              "report.reference=0.25"});
   std::string once = ToToml(a);
   ExperimentConfig b = MustParse(tree, once);
   EXPECT_EQ(ToToml(b), once);
   EXPECT_EQ(b.train.lr, 0.0123456789012345);
   EXPECT_EQ(b.upscale.init_lambda, -0.1);
+  EXPECT_EQ(b.report.reference, 0.25);
   EXPECT_EQ(b.eval.dirichlet_samples, 7);
   EXPECT_EQ(b.slurm.extra, std::vector<std::string>{"--constraint=\"a100\""});
   EXPECT_EQ(b.train.subsets, a.train.subsets);

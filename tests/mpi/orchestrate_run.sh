@@ -6,7 +6,8 @@
 #   resume   a run killed with SIGKILL during training, stopped by SIGTERM (exit 75), killed
 #            during evaluation and again at the very end, each time resumed by the same command:
 #            the final file holds the same numbers as an uninterrupted run, every unit once.
-#   config   a finished output: rerunning is a no-op; a changed configuration is refused (exit 2)
+#   config   a finished output: rerunning is a no-op, also with other [report] or [slurm]
+#            settings; a changed configuration is refused (exit 2)
 #            and leaves the files alone; --fresh moves them aside and starts over.
 #   failure  one task's test data is unreadable: its units fail and are recorded, the others
 #            finish, exit 1; --fail-fast stops early; a rerun with the data repaired finishes.
@@ -164,6 +165,10 @@ case "$scenario" in
     run again 2
     [ $rc -eq 0 ] || fail "rerun of a finished experiment exited $rc"
     grep -q "$total done before, 0 done now" "$work/again.log" || fail "rerun redid units"
+    # [report] and [slurm] do not change the numbers: accepted as the same experiment.
+    run reref 1 --set report.reference=0.1 --set slurm.time=5
+    [ $rc -eq 0 ] || fail "changing [report]/[slurm] exited $rc"
+    grep -q "$total done before, 0 done now" "$work/reref.log" || fail "changing [report] redid units"
     run changed 2 --set train.lr=0.02
     [ $rc -eq 2 ] || fail "a changed configuration exited $rc, expected 2"
     grep -q -- '--fresh' "$work/changed.log" || fail "the refusal does not mention --fresh"

@@ -293,6 +293,19 @@ TEST(ReportUtil, ExperimentNameFromToml) {
   for (const auto& [toml, name] : cases) EXPECT_EQ(ExperimentNameFromToml(toml), name) << toml;
 }
 
+TEST(ReportUtil, ReportReferenceFromToml) {
+  const std::pair<std::string, double> cases[] = {
+      {"[report]\nreference = 0.25\n", 0.25},
+      {"[experiment]\nname = \"x\"\n[report]\nreference = 0.1  # below every accuracy\n", 0.1},
+      {"[report]\nreference = 0\n", 0},
+      {"[slurm]\nreference = 0.5\n", 0},   // another table's key
+      {"[report]\nreference = 1.5\n", 0},  // outside [0, 1)
+      {"[report]\nreference = \"a\"\n", 0},
+      {"", 0},
+  };
+  for (const auto& [toml, reference] : cases) EXPECT_EQ(ReportReferenceFromToml(toml), reference) << toml;
+}
+
 TEST(Report, MuOfTwoTaskRays) {
   Lab lab;
   lab.Train("epo/a+b/seed0", "EPO", {"a", "b"});
