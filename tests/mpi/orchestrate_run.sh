@@ -166,7 +166,7 @@ case "$scenario" in
     [ $rc -eq 0 ] || fail "rerun of a finished experiment exited $rc"
     grep -q "$total done before, 0 done now" "$work/again.log" || fail "rerun redid units"
     # [report] and [slurm] do not change the numbers: accepted as the same experiment.
-    run reref 1 --set report.reference=0.1 --set slurm.time=00:05:00
+    run reref 1 --set report.reference=0.1 --set slurm.time='"00:05:00"'
     [ $rc -eq 0 ] || fail "changing [report]/[slurm] exited $rc"
     grep -q "$total done before, 0 done now" "$work/reref.log" || fail "changing [report] redid units"
     run changed 2 --set train.lr=0.02
