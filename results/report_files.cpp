@@ -4,7 +4,6 @@
 #include <system_error>
 
 #include "pwemoe/io/atomic_file.h"
-#include "results/h5_reader.h"
 #include "results/report_html.h"
 #include "results/report_md.h"
 #include "results/report_tables.h"
@@ -28,14 +27,6 @@ Status WriteReport(const StoreHeader& header, const ResultSet& records, const Re
   PWEMOE_RETURN_IF_ERROR(WriteSummaryJson(data, out.summary_json));
   *files = std::move(out);
   return Status::Ok();
-}
-
-Status WriteReportOfFile(const std::string& h5_path, const ReportOptions& options,
-                         const std::string& out_dir, ReportFiles* files) {
-  StoreHeader header;
-  ResultSet records;
-  PWEMOE_RETURN_IF_ERROR(ReadResults(h5_path, &header, &records));
-  return WriteReport(header, records, options, out_dir, files).WithContext(h5_path);
 }
 
 }  // namespace pwemoe::results

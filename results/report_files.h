@@ -34,8 +34,4 @@ struct ReportFiles {
 Status WriteReport(const StoreHeader& header, const ResultSet& records, const ReportOptions& options,
                    const std::string& out_dir, ReportFiles* files);
 
-// The report of a results file: ReadResults, then WriteReport. Errors name the file.
-Status WriteReportOfFile(const std::string& h5_path, const ReportOptions& options,
-                         const std::string& out_dir, ReportFiles* files);
-
 }  // namespace pwemoe::results

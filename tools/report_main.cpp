@@ -72,14 +72,13 @@ int Run(int argc, char** argv) {
   Options o;
   Status st = ReadOptions(flags, &o);
   if (!st.ok()) return ToolFailure(kTool, st);
-  if (!o.reference_given) {
-    results::StoreHeader header;
-    st = results::ReadStoreHeader(o.results, &header);
-    if (!st.ok()) return ToolFailure(kTool, st);
-    o.report.reference = results::ReportReferenceFromToml(header.experiment_toml);
-  }
+  results::StoreHeader header;
+  results::ResultSet records;
+  st = results::ReadResults(o.results, &header, &records);
+  if (!st.ok()) return ToolFailure(kTool, st);
+  if (!o.reference_given) o.report.reference = results::ReportReferenceFromToml(header.experiment_toml);
   results::ReportFiles files;
-  st = results::WriteReportOfFile(o.results, o.report, o.out, &files);
+  st = results::WriteReport(header, records, o.report, o.out, &files).WithContext(o.results);
   if (!st.ok()) return ToolFailure(kTool, st);
   for (const std::string& path : {files.markdown, files.html, files.fronts_csv, files.summary_json}) {
     std::printf("%s\n", path.c_str());
