@@ -1,0 +1,165 @@
+// pwemoe-submit: submits an experiment as a Slurm batch job.
+//
+// Validates the experiment exactly as pwemoe-orchestrate does (same loader, same --set, same
+// error output), renders slurm/pwemoe.sbatch from its [slurm] table (slurm/submit.h), writes the
+// script to <output_dir>/slurm/job.sbatch (atomically) and runs `sbatch --parsable` on it. The
+// job runs pwemoe-orchestrate from the folder of pwemoe-submit, on the same experiment file with
+// the same --set overrides, and requeues itself after a time-limit warning or a preemption; a
+// requeued job resumes where it stopped. --dry-run prints the script and submits nothing.
+//
+// Exit codes: 0 submitted (or printed); 2 a bad command line or configuration; 1 anything else
+// (sbatch missing or failing: its own error output goes out unchanged).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/experiment_config.h"
+#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/flags.h"
+#include "slurm/submit.h"
+
+extern char** environ;
+
+namespace pwemoe::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kTool[] = "pwemoe-submit";
+
+const std::vector<FlagSpec> kFlags = {
+    {"--help", "", "", "print this help and exit"},
+    {"--version", "", "", "print the version and exit"},
+    {"--dry-run", "", "", "print the batch script to standard output and submit nothing"},
+    {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005 (passed on to the job)", true},
+    {"--sbatch", "PATH", "sbatch", "the sbatch command (looked up on PATH unless it holds a '/')"},
+};
+
+const char* kUsage = "pwemoe-submit EXPERIMENT.toml [--dry-run] [--set KEY=VALUE]...";
+const char* kDescription =
+    "Validates the experiment like pwemoe-orchestrate, renders its Slurm batch script from the\n"
+    "[slurm] table and submits it with sbatch. The script is kept at <output_dir>/slurm/job.sbatch\n"
+    "(resubmit by hand with plain sbatch); the job's output goes to\n"
+    "<output_dir>/slurm/slurm-<job id>.out. The job requeues itself when stopped by its time limit\n"
+    "or a preemption and resumes where it stopped.\n"
+    "Exit codes: 0 submitted; 1 sbatch missing or failed; 2 bad command line or configuration.";
+
+// pwemoe-orchestrate in the folder of this executable.
+Status OrchestratePath(std::string* out) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return Status::IoError("cannot find this executable (/proc/self/exe): " + ec.message());
+  *out = (self.parent_path() / "pwemoe-orchestrate").string();
+  return Status::Ok();
+}
+
+// Runs `sbatch --parsable script`; its standard output (trimmed) into *job_id. Its standard error
+// goes out unchanged.
+Status RunSbatch(const std::string& sbatch, const std::string& script, std::string* job_id) {
+  int fds[2];
+  if (pipe(fds) != 0) return Status::IoError(std::string("pipe: ") + std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_addclose(&actions, fds[1]);
+  std::vector<std::string> args = {sbatch, "--parsable", script};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int err = posix_spawnp(&pid, sbatch.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (err != 0) {
+    close(fds[0]);
+    if (err == ENOENT) {
+      return Status::NotFound("'" + sbatch + "' not found: install Slurm (sbatch on PATH, or --sbatch PATH), "
+                              "or use --dry-run to print the batch script; it was written to " + script);
+    }
+    return Status::IoError("cannot run '" + sbatch + "': " + std::strerror(err));
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+    else if (n == 0 || errno != EINTR) break;
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fputs(out.c_str(), stdout);
+    return Status::IoError("sbatch refused the job (" +
+                           (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                              : std::string("killed by a signal")) +
+                           "); the script is " + script);
+  }
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  // --parsable prints "ID" or "ID;CLUSTER".
+  *job_id = out.substr(0, out.find(';'));
+  if (job_id->empty()) return Status::IoError("sbatch printed no job id; the script is " + script);
+  return Status::Ok();
+}
+
+int Run(int argc, char** argv) {
+  ParsedFlags flags;
+  int code = 0;
+  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+  if (flags.positional.size() != 1) {
+    return ToolFailure(kTool, Status::InvalidArgument(
+        "expected one experiment file, found " + std::to_string(flags.positional.size()) +
+        " arguments (usage: " + kUsage + ")"));
+  }
+  config::ExperimentConfig cfg;
+  Status st = config::LoadExperiment(flags.positional[0], flags.GetAll("--set"), &cfg);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: invalid experiment configuration:\n%s\n", kTool, st.message().c_str());
+    return st.ExitCode();
+  }
+  slurm::SubmitPaths paths;
+  st = OrchestratePath(&paths.orchestrate);
+  if (!st.ok()) return ToolFailure(kTool, st);
+  std::error_code ec;
+  paths.experiment = fs::absolute(flags.positional[0], ec).lexically_normal().string();
+  if (ec) return ToolFailure(kTool, Status::IoError(flags.positional[0] + ": " + ec.message()));
+  std::string script;
+  st = slurm::RenderBatchScript(cfg, paths, &script);
+  if (!st.ok()) return ToolFailure(kTool, st);
+  if (flags.Has("--dry-run")) {
+    std::fputs(script.c_str(), stdout);
+    return 0;
+  }
+  if (!fs::exists(paths.orchestrate)) {
+    return ToolFailure(kTool, Status::NotFound(paths.orchestrate + ": not found (the job runs the "
+                                               "pwemoe-orchestrate next to pwemoe-submit; build it)"));
+  }
+  const std::string path = slurm::JobScriptPath(cfg);
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) return ToolFailure(kTool, Status::IoError(fs::path(path).parent_path().string() + ": " + ec.message()));
+  st = io::WriteFileAtomically(path, script);
+  if (!st.ok()) return ToolFailure(kTool, st);
+  std::string job_id;
+  st = RunSbatch(flags.Get("--sbatch"), path, &job_id);
+  if (!st.ok()) return ToolFailure(kTool, st);
+  std::string output = slurm::SlurmOutputPath(cfg);
+  output.replace(output.find("%j"), 2, job_id);
+  std::printf("submitted job %s\n  script:  %s\n  output:  %s\n  results: %s\n", job_id.c_str(),
+              path.c_str(), output.c_str(), slurm::ResultsPath(cfg).c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace pwemoe::tools
+
+int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
