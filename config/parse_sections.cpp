@@ -175,6 +175,30 @@ bool ValidSlurmTime(const std::string& t) {
   return std::regex_match(t, re);
 }
 
+// slurm.time: a string in one of Slurm's formats, an integer number of minutes, or a TOML time of
+// day (an unquoted 00:05:00 on the command line or in the file), written back as HH:MM:SS.
+void ReadSlurmTime(Section& s, std::string* out) {
+  const toml::node* n = s.Get("time");
+  if (n == nullptr) return;
+  if (n->is_integer()) {
+    int minutes = 0;
+    if (s.Int("time", 1, 100000000, &minutes)) *out = std::to_string(minutes);
+    return;
+  }
+  if (const toml::value<toml::time>* t = n->as_time()) {
+    const toml::time& v = t->get();
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", int{v.hour}, int{v.minute}, int{v.second});
+    *out = buf;
+    return;
+  }
+  const std::string expected = "expected a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS), found ";
+  if (!n->is_string()) return s.Error("time", n, expected + Describe(*n));
+  const std::string time = *n->value<std::string>();
+  if (ValidSlurmTime(time)) *out = time;
+  else s.Error("time", n, expected + "\"" + time + "\"");
+}
+
 }  // namespace
 
 void ReadExperimentSection(Section& s, ExperimentConfig* c) {
@@ -324,12 +348,7 @@ void ReadSlurmSection(Section& s, SlurmSection* sl) {
     if (std::regex_match(mem, std::regex(R"(^[0-9]+[KMGT]?$)"))) sl->mem = mem;
     else s.Error("mem", n, "expected a Slurm memory size such as \"16G\" or \"4000M\", found \"" + mem + "\"");
   }
-  n = s.table() ? s.table()->get("time") : nullptr;
-  std::string time;
-  if (s.String("time", &time)) {
-    if (ValidSlurmTime(time)) sl->time = time;
-    else s.Error("time", n, "expected a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS), found \"" + time + "\"");
-  }
+  ReadSlurmTime(s, &sl->time);
   s.Bool("requeue", &sl->requeue);
   s.Int("signal_grace", 1, 65535, &sl->signal_grace);
   s.Choice("launcher", {"srun", "mpirun"}, &sl->launcher);

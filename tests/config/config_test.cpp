@@ -81,6 +81,36 @@ TEST(Config, OverrideCreatesAMissingSection) {
   EXPECT_EQ(c.slurm.gpus_per_node, 4);
 }
 
+// slurm.time as a user writes it: a quoted Slurm string, integer minutes, or an unquoted TOML
+// time of day, in the file or through --set (regression: --set slurm.time=00:05:00 was refused
+// as "expected a string, found a time").
+TEST(Config, SlurmTimeForms) {
+  struct Case {
+    std::string in_file;                // value after "time = " in [slurm]; empty: none
+    std::vector<std::string> overrides;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"", {}, "01:00:00"},
+      {"\"2-12:00:00\"", {}, "2-12:00:00"},
+      {"\"90\"", {}, "90"},
+      {"45", {}, "45"},
+      {"00:05:00", {}, "00:05:00"},
+      {"23:59:59", {}, "23:59:59"},
+      {"", {"slurm.time=00:05:00"}, "00:05:00"},
+      {"", {"slurm.time=30"}, "30"},
+      {"", {"slurm.time=\"1-00:00:00\""}, "1-00:00:00"},
+      {"\"UNLIMITED\"", {}, "UNLIMITED"},
+  };
+  for (const Case& c : cases) {
+    testing::ExperimentTree tree;
+    std::string text = tree.BaseText();
+    if (!c.in_file.empty()) text += "\n[slurm]\ntime = " + c.in_file + "\n";
+    ExperimentConfig cfg = MustParse(tree, text, c.overrides);
+    EXPECT_EQ(cfg.slurm.time, c.expected) << c.in_file << " " << ::testing::PrintToString(c.overrides);
+  }
+}
+
 TEST(Config, BenchmarkPathsDefaultIntoItsDirectoryAndNeedNotExistYet) {
   testing::ExperimentTree tree;
   std::string text = tree.Fill(
