@@ -10,7 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <thread>
+#include <string>
 
 #include "config/experiment_config.h"
 #include "orchestrator/coordinator.h"
@@ -36,6 +36,7 @@ const std::vector<FlagSpec> kFlags = {
     {"--fresh", "", "", "start over: move an existing output aside (renamed, never deleted) instead of resuming"},
     {"--fail-fast", "", "", "stop handing out work after the first failed unit"},
     {"--no-report", "", "", "do not write <output_dir>/report at the end (pwemoe-report writes it later)"},
+    {"--check-done", "", "", "without MPI or running anything: exit 0 when the results hold every unit (of --units), 75 when work remains (the Slurm batch script's check after its launcher returned 0)"},
     {"--units", "KINDS", "all", "run only these kinds of units (comma-separated: train, eval, baseline); the rest waits for a later run"},
     {"--grace", "SECONDS", "60", "after SIGTERM/SIGINT, how long units in flight may take before the job ends"},
     {"--progress", "SECONDS", "5", "progress report period (0: none)"},
@@ -51,11 +52,6 @@ const char* kDescription =
     "coordinates. Rerunning the same command resumes an interrupted run.\n"
     "Exit codes: 0 done; 1 runtime error or failed units; 2 bad command line or configuration;\n"
     "3 benchmark quality gates failed; 75 stopped by a signal, rerun to resume.";
-
-// Prints on rank 0 only.
-void Say(const worker::MpiSession& mpi, std::FILE* to, const std::string& text) {
-  if (mpi.rank() == 0) std::fputs(text.c_str(), to), std::fflush(to);
-}
 
 Status ReadRunOptions(const ParsedFlags& flags, RunOptions* o) {
   double* targets[] = {&o->coordinator.grace_seconds, &o->coordinator.progress_seconds,
@@ -85,50 +81,76 @@ Status ReadRunOptions(const ParsedFlags& flags, RunOptions* o) {
   return Status::Ok();
 }
 
+// Parses the command line and loads the experiment and its plan; answers --help, --version and
+// --dry-run. Prints on rank 0 only (every rank reads the same file and stops on the same errors).
+// Returns -1 to go on, or the exit code.
+int Prepare(int rank, int size, int argc, char** argv, ParsedFlags* flags, RunOptions* options,
+            config::ExperimentConfig* cfg, Plan* plan) {
+  auto say = [rank](std::FILE* to, const std::string& text) {
+    if (rank == 0) std::fputs(text.c_str(), to), std::fflush(to);
+  };
+  Status st = ParseFlags(kFlags, argc, argv, flags);
+  if (st.ok() && !flags->Has("--help") && !flags->Has("--version") && flags->positional.size() != 1) {
+    st = Status::InvalidArgument("expected one experiment file, found " + std::to_string(flags->positional.size()) +
+                                 " arguments (usage: " + kUsage + ")");
+  }
+  if (st.ok()) st = ReadRunOptions(*flags, options);
+  if (!st.ok()) return say(stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
+  if (flags->Has("--help")) return say(stdout, FlagHelp(kUsage, kDescription, kFlags)), 0;
+  if (flags->Has("--version")) return say(stdout, std::string("pwemoe ") + PWEMOE_VERSION + "\n"), 0;
+  st = SetupLogging(flags->Get("--log-level"), rank, size);
+  if (!st.ok()) return say(stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
+  st = config::LoadExperiment(flags->positional[0], flags->GetAll("--set"), cfg);
+  if (!st.ok()) {
+    say(stderr, "pwemoe-orchestrate: invalid experiment configuration:\n" + st.message() + "\n");
+    return st.ExitCode();
+  }
+  st = MakePlan(*cfg, plan);
+  if (!st.ok()) return say(stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
+  spdlog::debug("experiment {}: {} units, {} ranks", cfg->experiment.name, plan->units.size(), size);
+  if (flags->Has("--dry-run")) {
+    say(stdout, "# resolved configuration of " + cfg->source_path + "\n" + config::ToToml(*cfg) + "\n" +
+                    DescribePlan(*cfg, *plan, flags->Has("--list-units")));
+    return 0;
+  }
+  return -1;
+}
+
 int Run(worker::MpiSession& mpi, int argc, char** argv) {
   if (!mpi.status().ok()) {
     std::fprintf(stderr, "pwemoe-orchestrate: %s\n", mpi.status().ToString().c_str());
     return 1;
   }
   ParsedFlags flags;
-  Status st = ParseFlags(kFlags, argc, argv, &flags);
-  if (st.ok() && !flags.Has("--help") && !flags.Has("--version") && flags.positional.size() != 1) {
-    st = Status::InvalidArgument("expected one experiment file, found " + std::to_string(flags.positional.size()) +
-                                 " arguments (usage: " + kUsage + ")");
-  }
   RunOptions options;
-  if (st.ok()) st = ReadRunOptions(flags, &options);
-  if (!st.ok()) return Say(mpi, stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
-  if (flags.Has("--help")) return Say(mpi, stdout, FlagHelp(kUsage, kDescription, kFlags)), 0;
-  if (flags.Has("--version")) return Say(mpi, stdout, std::string("pwemoe ") + PWEMOE_VERSION + "\n"), 0;
-  st = SetupLogging(flags.Get("--log-level"), mpi.rank(), mpi.size());
-  if (!st.ok()) return Say(mpi, stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
-
-  // Every rank validates the same file, so every rank stops on the same errors.
   config::ExperimentConfig cfg;
-  st = config::LoadExperiment(flags.positional[0], flags.GetAll("--set"), &cfg);
-  if (!st.ok()) {
-    Say(mpi, stderr, "pwemoe-orchestrate: invalid experiment configuration:\n" + st.message() + "\n");
-    return st.ExitCode();
-  }
   Plan plan;
-  st = MakePlan(cfg, &plan);
-  if (!st.ok()) return Say(mpi, stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
-  spdlog::debug("experiment {}: {} units, {} ranks", cfg.experiment.name, plan.units.size(), mpi.size());
-  if (flags.Has("--dry-run")) {
-    Say(mpi, stdout, "# resolved configuration of " + cfg.source_path + "\n" + config::ToToml(cfg) + "\n" +
-                         DescribePlan(cfg, plan, flags.Has("--list-units")));
-    return 0;
-  }
+  const int code = Prepare(mpi.rank(), mpi.size(), argc, argv, &flags, &options, &cfg, &plan);
+  if (code >= 0) return code;
   for (int i = 0; i < argc; ++i) options.command_line += (i ? " " : "") + std::string(argv[i]);
   options.coordinator.signals = InstallStopSignals();
   return RunExperiment(mpi, cfg, plan, options);
+}
+
+// --check-done: the same command line, answered without MPI (the Slurm batch script runs it
+// outside any job step).
+int RunCheckDone(int argc, char** argv) {
+  ParsedFlags flags;
+  RunOptions options;
+  config::ExperimentConfig cfg;
+  Plan plan;
+  const int code = Prepare(0, 1, argc, argv, &flags, &options, &cfg, &plan);
+  if (code >= 0) return code;
+  return CheckDone(cfg, plan, options);
 }
 
 }  // namespace
 }  // namespace pwemoe::orchestrator
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--check-done") return pwemoe::orchestrator::RunCheckDone(argc, argv);
+  }
   pwemoe::worker::MpiSession mpi(&argc, &argv);
   return pwemoe::orchestrator::Run(mpi, argc, argv);
 }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "orchestrator/execute.h"
@@ -44,6 +45,17 @@ Status BuildBenchmark(const config::ExperimentConfig& cfg) {
   return st;
 }
 
+// The results store's header of this experiment.
+results::StoreHeader StoreHeaderOf(const config::ExperimentConfig& cfg, const Plan& plan, const RunOptions& options) {
+  results::StoreHeader header;
+  header.config_hash = ResultsConfigHash(cfg);
+  header.experiment_toml = config::ToToml(cfg);
+  header.software_version = PWEMOE_VERSION;
+  header.command_line = options.command_line;
+  header.num_units = static_cast<int64_t>(plan.units.size());
+  return header;
+}
+
 // Rank 0's set-up: the benchmark, the output folder, the store and this invocation's session
 // record. Returns an exit code (0: go on).
 int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOptions& options,
@@ -61,13 +73,7 @@ int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOption
     spdlog::error("cannot create experiment.output_dir {}: {}", cfg.experiment.output_dir, ec.message());
     return 1;
   }
-  results::StoreHeader header;
-  header.config_hash = ResultsConfigHash(cfg);
-  header.experiment_toml = config::ToToml(cfg);
-  header.software_version = PWEMOE_VERSION;
-  header.command_line = options.command_line;
-  header.num_units = static_cast<int64_t>(plan.units.size());
-  Status st = results::ResultStore::Open(ResultsStem(cfg), header, options.fresh, store);
+  Status st = results::ResultStore::Open(ResultsStem(cfg), StoreHeaderOf(cfg, plan, options), options.fresh, store);
   if (!st.ok()) {
     spdlog::error("{}", st.message());
     return st.ExitCode();
@@ -222,6 +228,31 @@ std::string ResultsConfigHash(const config::ExperimentConfig& config) {
   c.report = config::ReportSection();  // how the numbers are summarised is not what they are
   c.experiment.output_dir.clear();     // where the results go is not what they are
   return results::ContentHash(config::ToToml(c));
+}
+
+int CheckDone(const config::ExperimentConfig& cfg, const Plan& plan, const RunOptions& options) {
+  const std::string stem = ResultsStem(cfg);
+  const std::set<UnitKind>& kinds = options.coordinator.kinds;
+  int64_t wanted = 0;
+  for (const Unit& u : plan.units) wanted += kinds.empty() || kinds.count(u.kind) ? 1 : 0;
+  int64_t done = 0;
+  std::error_code ec;
+  if (fs::exists(stem + ".journal", ec)) {
+    std::unique_ptr<results::ResultStore> store;
+    Status st = results::ResultStore::Open(stem, StoreHeaderOf(cfg, plan, options), false, &store);
+    if (!st.ok()) {
+      std::fprintf(stderr, "pwemoe-orchestrate: %s\n", st.message().c_str());
+      return st.ExitCode();
+    }
+    for (int64_t id : store->DoneUnits()) {
+      if (id < 0 || id >= static_cast<int64_t>(plan.units.size())) continue;  // same hash: cannot happen
+      done += kinds.empty() || kinds.count(plan.units[static_cast<size_t>(id)].kind) ? 1 : 0;
+    }
+  }
+  std::printf("%s: %lld of %lld units done%s\n", stem.c_str(), static_cast<long long>(done),
+              static_cast<long long>(wanted), done == wanted ? "" : ": rerun the same command to resume");
+  std::fflush(stdout);
+  return done == wanted ? 0 : kExitInterrupted;
 }
 
 int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,

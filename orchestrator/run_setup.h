@@ -32,6 +32,14 @@ std::string ResultsStem(const config::ExperimentConfig& config);
 // are summarised and where its output goes do not change its numbers).
 std::string ResultsConfigHash(const config::ExperimentConfig& config);
 
+// --check-done, without MPI: whether the results store of the experiment holds a result for every
+// unit of `plan` (of the kinds in options.coordinator.kinds; empty: all). Prints "<stem>: N of M
+// units done" and returns 0 when all are done, kExitInterrupted when work remains (also when there
+// are no results yet), 2 when the output belongs to another configuration, 1 when it cannot be
+// read. Opens the store like a resume would (repairing a damaged journal tail) and takes its lock
+// for that time: do not call it while pwemoe-orchestrate runs on the same output.
+int CheckDone(const config::ExperimentConfig& config, const Plan& plan, const RunOptions& options);
+
 // Runs the experiment on this rank and returns the process exit code (see main.cpp). On rank 0:
 // builds the benchmark if configured, opens the result store (resuming, or refusing another
 // configuration's output unless options.fresh), runs the coordinator with a worker thread beside

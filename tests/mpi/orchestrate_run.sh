@@ -8,6 +8,7 @@
 #            the final file holds the same numbers as an uninterrupted run, every unit once.
 #   config   a finished output: rerunning is a no-op, also with other [report] or [slurm]
 #            settings; a changed configuration is refused (exit 2)
+#            (--check-done answers 75 before the first run, 0 after it, 2 for another configuration)
 #            and leaves the files alone; --fresh moves them aside and starts over.
 #   failure  one task's test data is unreadable: its units fail and are recorded, the others
 #            finish, exit 1; --fail-fast stops early; a rerun with the data repaired finishes.
@@ -77,6 +78,16 @@ start() {
   pid=$!
 }
 
+# check_done EXPECTED_RC REGEX [ARGS...]: pwemoe-orchestrate --check-done, without mpirun.
+check_done() {
+  local want=$1 pattern=$2
+  shift 2
+  "$tool" "$work/x.toml" --check-done "$@" >"$work/check.log" 2>&1
+  local got=$?
+  [ $got -eq "$want" ] || fail "--check-done $*: exit $got, expected $want"
+  grep -Eq "$pattern" "$work/check.log" || fail "--check-done $*: no '$pattern' in its output"
+}
+
 # wait_for NAME PATTERN: until the log matches the extended regex (or the run ends: fail).
 wait_for() {
   for _ in $(seq 1 6000); do
@@ -143,6 +154,7 @@ case "$scenario" in
     [ $rc -eq 75 ] || fail "SIGTERM: exit $rc, expected 75"
     grep -q 'rerun the same command to resume' "$work/k2.log" || fail "SIGTERM: no resume hint"
     done_k2=$(units_done k2)
+    check_done 75 "results: $done_k2 of $total units done: rerun the same command to resume"
     start k3 2
     wait_for k3 "resuming .*: $done_k2 of $total units already done"
     wait_count k3 'rank [0-9]+: eval ' 20
@@ -153,12 +165,16 @@ case "$scenario" in
     run final 2
     [ $rc -eq 0 ] || fail "final resumed run exited $rc"
     same "$work/whole/results.h5" "$work/out/results.h5" "the resumed run differs from the uninterrupted one"
+    check_done 0 "results: $total of $total units done\$"
     # One session row per invocation that opened the store: k1, k2, k3, k4 and final.
     sessions=$(/usr/bin/python3 -c 'import h5py, sys; print(len(h5py.File(sys.argv[1], "r")["sessions/ranks"]))' \
                "$work/out/results.h5")
     [ "$sessions" = 5 ] || fail "expected 5 sessions in the resumed file, found '$sessions'"
     ;;
   config)
+    check_done 75 "results: 0 of $total units done"       # nothing run yet
+    check_done 75 "results: 0 of [1-9][0-9]* units done" --units train
+    [ ! -e "$work/out" ] || fail "--check-done created $work/out"
     run first 1
     [ $rc -eq 0 ] || fail "first run exited $rc"
     cp "$work/out/results.h5" "$work/ref.h5"
@@ -172,6 +188,8 @@ case "$scenario" in
     run changed 2 --set train.lr=0.02
     [ $rc -eq 2 ] || fail "a changed configuration exited $rc, expected 2"
     grep -q -- '--fresh' "$work/changed.log" || fail "the refusal does not mention --fresh"
+    check_done 2 "another configuration|--fresh" --set train.lr=0.02
+    check_done 0 "results: $total of $total units done" --set slurm.time=00:05:00
     same "$work/ref.h5" "$work/out/results.h5" "the refused run changed the results"
     run fresh 2 --set train.lr=0.02 --fresh
     [ $rc -eq 0 ] || fail "--fresh exited $rc"
