@@ -95,18 +95,37 @@ std::string ShellQuote(const std::string& value) {
   return out + "'";
 }
 
-Status RenderBatchScript(const config::ExperimentConfig& cfg, const SubmitPaths& paths,
+Status CheckOrchestrateArg(const std::string& arg) {
+  const std::string name = arg.substr(0, arg.find('='));
+  for (const char* refused : {"--fresh", "--dry-run", "--check-done", "--help", "--version", "--grace"}) {
+    if (name == refused) {
+      return Status::InvalidArgument("orchestrator argument " + arg + ": not allowed in a batch job (" +
+                                     (name == "--fresh" ? std::string("every requeue would start over; move the "
+                                                                      "output aside or use a new output_dir")
+                                      : name == "--grace" ? std::string("set from slurm.signal_grace")
+                                                          : std::string("the job would do no work")) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status RenderBatchScript(const config::ExperimentConfig& cfg, const JobCommand& command,
                          std::string* script) {
-  return RenderBatchScriptFrom(BatchTemplate(), cfg, paths, script);
+  return RenderBatchScriptFrom(BatchTemplate(), cfg, command, script);
 }
 
 Status RenderBatchScriptFrom(const std::string& tmpl, const config::ExperimentConfig& cfg,
-                             const SubmitPaths& paths, std::string* script) {
+                             const JobCommand& command, std::string* script) {
   const config::SlurmSection& s = cfg.slurm;
   std::string args;
   for (const std::string& o : cfg.overrides) {
     PWEMOE_RETURN_IF_ERROR(CheckLine("--set " + o.substr(0, o.find('=')), o));
     args += (args.empty() ? "" : " ") + std::string("--set ") + ShellQuote(o);
+  }
+  for (const std::string& a : command.args) {
+    PWEMOE_RETURN_IF_ERROR(CheckOrchestrateArg(a));
+    PWEMOE_RETURN_IF_ERROR(CheckLine("orchestrator argument", a));
+    args += (args.empty() ? "" : " ") + ShellQuote(a);
   }
   const std::map<std::string, Value> values = {
       {"JOB_NAME", {"experiment.name", cfg.experiment.name}},
@@ -120,8 +139,8 @@ Status RenderBatchScriptFrom(const std::string& tmpl, const config::ExperimentCo
       {"OUTPUT", {"experiment.output_dir", SlurmOutputPath(cfg)}},
       {"LAUNCHER", {"slurm.launcher", s.launcher}},
       {"MPI_PLUGIN", {"mpi plugin", kMpiPlugin}},
-      {"ORCHESTRATE", {"orchestrate path", paths.orchestrate}},
-      {"EXPERIMENT", {"experiment path", paths.experiment}},
+      {"ORCHESTRATE", {"orchestrate path", command.orchestrate}},
+      {"EXPERIMENT", {"experiment path", command.experiment}},
       {"ARGS", {"--set", args, true}},
       {"GRACE", {"slurm.signal_grace", std::to_string(std::max(1, s.signal_grace / 2))}},
       {"MAX_REQUEUES", {"max requeues", std::to_string(kMaxRequeues)}},

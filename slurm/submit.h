@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/experiment_config.h"
 #include "pwemoe/util/status.h"
@@ -23,11 +24,19 @@ constexpr int kMaxRequeues = 10;
 // srun's --mpi plugin (@MPI_PLUGIN@): Open MPI 4.1 under Slurm 22.05 needs pmix (slurm/NOTES.md).
 constexpr char kMpiPlugin[] = "pmix";
 
-// Absolute paths the job needs that the configuration does not hold.
-struct SubmitPaths {
+// What the job runs beyond the configuration: absolute paths, and further orchestrator arguments.
+struct JobCommand {
   std::string orchestrate;  // pwemoe-orchestrate (@ORCHESTRATE@)
   std::string experiment;   // the experiment TOML (@EXPERIMENT@)
+  // Further pwemoe-orchestrate arguments (--units, --log-level, ...), after the --set overrides
+  // in @ARGS@; see CheckOrchestrateArg.
+  std::vector<std::string> args;
 };
+
+// InvalidArgument when `arg` may not be passed on to the job's orchestrator: --fresh (every
+// requeue would start over), --dry-run, --check-done, --help, --version (the job would do no
+// work) and --grace (the script sets it from slurm.signal_grace).
+Status CheckOrchestrateArg(const std::string& arg);
 
 // The template text (slurm/pwemoe.sbatch as it was at build time).
 const std::string& BatchTemplate();
@@ -43,16 +52,17 @@ std::string ResultsPath(const config::ExperimentConfig& cfg);
 std::string ShellQuote(const std::string& value);
 
 // Fills every placeholder of BatchTemplate() from `cfg` (validated by config::LoadExperiment) and
-// `paths`, into *script. cfg.overrides are passed on to the orchestrator as --set arguments, so
-// the job runs the configuration that was validated. InvalidArgument naming the key ("slurm.qos",
+// `command`, into *script. cfg.overrides are passed on to the orchestrator as --set arguments, so
+// the job runs the configuration that was validated; then command.args (checked with
+// CheckOrchestrateArg). InvalidArgument naming the key ("slurm.qos",
 // "experiment.output_dir", "--set", "orchestrate path", ...) when a value holds a newline, a
 // carriage return or a NUL byte, or a value on an #SBATCH line holds a backslash; Internal when
 // the template holds a placeholder this function does not know. *script is untouched on error.
-Status RenderBatchScript(const config::ExperimentConfig& cfg, const SubmitPaths& paths,
+Status RenderBatchScript(const config::ExperimentConfig& cfg, const JobCommand& command,
                          std::string* script);
 
 // As above, from the template text `tmpl` instead of BatchTemplate() (for tests).
 Status RenderBatchScriptFrom(const std::string& tmpl, const config::ExperimentConfig& cfg,
-                             const SubmitPaths& paths, std::string* script);
+                             const JobCommand& command, std::string* script);
 
 }  // namespace pwemoe::slurm

@@ -9,14 +9,8 @@
 //
 // Exit codes: 0 submitted (or printed); 2 a bad command line or configuration; 1 anything else
 // (sbatch missing or failing: its own error output goes out unchanged).
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,9 +18,9 @@
 #include "config/experiment_config.h"
 #include "pwemoe/io/atomic_file.h"
 #include "pwemoe/util/flags.h"
+#include "slurm/command.h"
+#include "slurm/job_status.h"
 #include "slurm/submit.h"
-
-extern char** environ;
 
 namespace pwemoe::tools {
 namespace {
@@ -40,17 +34,22 @@ const std::vector<FlagSpec> kFlags = {
     {"--version", "", "", "print the version and exit"},
     {"--dry-run", "", "", "print the batch script to standard output and submit nothing"},
     {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005 (passed on to the job)", true},
+    {"--orchestrate-arg", "ARG", "", "an argument for the job's pwemoe-orchestrate, e.g. --orchestrate-arg=--units=train (repeatable)", true},
+    {"--wait", "", "", "after submitting, follow the job once a second (across requeues) and exit with its exit status"},
     {"--sbatch", "PATH", "sbatch", "the sbatch command (looked up on PATH unless it holds a '/')"},
+    {"--scontrol", "PATH", "scontrol", "the scontrol command --wait polls"},
 };
 
-const char* kUsage = "pwemoe-submit EXPERIMENT.toml [--dry-run] [--set KEY=VALUE]...";
+const char* kUsage = "pwemoe-submit EXPERIMENT.toml [--dry-run | --wait] [--set KEY=VALUE]...";
 const char* kDescription =
     "Validates the experiment like pwemoe-orchestrate, renders its Slurm batch script from the\n"
     "[slurm] table and submits it with sbatch. The script is kept at <output_dir>/slurm/job.sbatch\n"
     "(resubmit by hand with plain sbatch); the job's output goes to\n"
     "<output_dir>/slurm/slurm-<job id>.out. The job requeues itself when stopped by its time limit\n"
     "or a preemption and resumes where it stopped.\n"
-    "Exit codes: 0 submitted; 1 sbatch missing or failed; 2 bad command line or configuration.";
+    "Exit codes: 0 submitted; 1 sbatch missing or failed; 2 bad command line or configuration.\n"
+    "With --wait: the job's own exit status once it has ended (0 when every unit is done, 75 when\n"
+    "it stopped with work left and did not requeue), 1 when it cannot be followed.";
 
 // pwemoe-orchestrate in the folder of this executable.
 Status OrchestratePath(std::string* out) {
@@ -64,52 +63,45 @@ Status OrchestratePath(std::string* out) {
 // Runs `sbatch --parsable script`; its standard output (trimmed) into *job_id. Its standard error
 // goes out unchanged.
 Status RunSbatch(const std::string& sbatch, const std::string& script, std::string* job_id) {
-  int fds[2];
-  if (pipe(fds) != 0) return Status::IoError(std::string("pipe: ") + std::strerror(errno));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::vector<std::string> args = {sbatch, "--parsable", script};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int err = posix_spawnp(&pid, sbatch.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (err != 0) {
-    close(fds[0]);
-    if (err == ENOENT) {
-      return Status::NotFound("'" + sbatch + "' not found: install Slurm (sbatch on PATH, or --sbatch PATH), "
-                              "or use --dry-run to print the batch script; it was written to " + script);
-    }
-    return Status::IoError("cannot run '" + sbatch + "': " + std::strerror(err));
-  }
   std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n > 0) out.append(buf, static_cast<size_t>(n));
-    else if (n == 0 || errno != EINTR) break;
+  int exit_status = 0;
+  Status st = slurm::RunCommand({sbatch, "--parsable", script}, false, &out, &exit_status);
+  if (st.code() == Status::Code::kNotFound) {
+    return Status::NotFound("'" + sbatch + "' not found: install Slurm (sbatch on PATH, or --sbatch PATH), "
+                            "or use --dry-run to print the batch script; it was written to " + script);
   }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!st.ok()) return st;
+  if (exit_status != 0) {
     std::fputs(out.c_str(), stdout);
-    return Status::IoError("sbatch refused the job (" +
-                           (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
-                                              : std::string("killed by a signal")) +
+    return Status::IoError("sbatch refused the job (exit status " + std::to_string(exit_status) +
                            "); the script is " + script);
   }
   while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
   // --parsable prints "ID" or "ID;CLUSTER".
   *job_id = out.substr(0, out.find(';'));
-  if (job_id->empty()) return Status::IoError("sbatch printed no job id; the script is " + script);
+  if (job_id->empty() || job_id->find_first_not_of("0123456789_") != std::string::npos) {
+    return Status::IoError("sbatch printed no job id ('" + out + "'); the script is " + script);
+  }
   return Status::Ok();
+}
+
+// --wait: follows the job to its end; returns the tool's exit status.
+int WaitFor(const std::string& job_id, const std::string& scontrol, const std::string& output) {
+  slurm::WaitOptions options;
+  options.scontrol = scontrol;
+  slurm::JobStatus final_status;
+  Status st = slurm::WaitForJob(job_id, options, [](const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  }, &final_status);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: the job's output: %s\n", kTool, output.c_str());
+    return ToolFailure(kTool, st.WithContext("--wait"));
+  }
+  const int code = slurm::JobExitStatus(final_status);
+  std::printf("job %s ended %s, exit code %d:%d; pwemoe-submit exits %d (output: %s)\n", job_id.c_str(),
+              final_status.state.c_str(), final_status.exit_code, final_status.exit_signal, code, output.c_str());
+  return code;
 }
 
 int Run(int argc, char** argv) {
@@ -127,21 +119,22 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "%s: invalid experiment configuration:\n%s\n", kTool, st.message().c_str());
     return st.ExitCode();
   }
-  slurm::SubmitPaths paths;
-  st = OrchestratePath(&paths.orchestrate);
+  slurm::JobCommand command;
+  st = OrchestratePath(&command.orchestrate);
   if (!st.ok()) return ToolFailure(kTool, st);
   std::error_code ec;
-  paths.experiment = fs::absolute(flags.positional[0], ec).lexically_normal().string();
+  command.experiment = fs::absolute(flags.positional[0], ec).lexically_normal().string();
   if (ec) return ToolFailure(kTool, Status::IoError(flags.positional[0] + ": " + ec.message()));
+  command.args = flags.GetAll("--orchestrate-arg");
   std::string script;
-  st = slurm::RenderBatchScript(cfg, paths, &script);
+  st = slurm::RenderBatchScript(cfg, command, &script);
   if (!st.ok()) return ToolFailure(kTool, st);
   if (flags.Has("--dry-run")) {
     std::fputs(script.c_str(), stdout);
     return 0;
   }
-  if (!fs::exists(paths.orchestrate)) {
-    return ToolFailure(kTool, Status::NotFound(paths.orchestrate + ": not found (the job runs the "
+  if (!fs::exists(command.orchestrate)) {
+    return ToolFailure(kTool, Status::NotFound(command.orchestrate + ": not found (the job runs the "
                                                "pwemoe-orchestrate next to pwemoe-submit; build it)"));
   }
   const std::string path = slurm::JobScriptPath(cfg);
@@ -156,7 +149,8 @@ int Run(int argc, char** argv) {
   output.replace(output.find("%j"), 2, job_id);
   std::printf("submitted job %s\n  script:  %s\n  output:  %s\n  results: %s\n", job_id.c_str(),
               path.c_str(), output.c_str(), slurm::ResultsPath(cfg).c_str());
-  return 0;
+  std::fflush(stdout);
+  return flags.Has("--wait") ? WaitFor(job_id, flags.Get("--scontrol"), output) : 0;
 }
 
 }  // namespace

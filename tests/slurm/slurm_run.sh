@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Runs the micro experiment as a Slurm batch job on the test cluster of tests/slurm/cluster.sh
-# (started beforehand: the slurm label's fixture). Scenarios:
-#   submit   the job runs to the end: COMPLETED, exit 0, and its results file holds the same
-#            records as a run of the same experiment under plain mpirun.
+# Runs the micro experiment as a Slurm batch job, submitted with pwemoe-submit, on the test
+# cluster of tests/slurm/cluster.sh (started beforehand: the slurm label's fixture). Scenarios:
+#   submit   pwemoe-submit --wait: the job runs to the end, COMPLETED, pwemoe-submit exits 0, and
+#            the results file holds the same records as a run of the same experiment under plain
+#            mpirun.
 #   preempt  the job gets the warning signal (scancel --batch --signal=TERM, what Slurm sends
-#            @SIGNAL_GRACE@ seconds before the time limit) mid-run: the ranks save and exit 75,
-#            the job requeues itself, starts again, resumes and finishes; one output file holds
-#            both runs; the records equal an uninterrupted run's.
-# Until pwemoe-submit exists the job script is slurm/pwemoe.sbatch rendered here (render()).
-# Usage: [LAUNCHER=srun|mpirun] slurm_run.sh SCENARIO CLUSTER_DIR ORCHESTRATE COMPARE BENCH_DIR
+#            slurm.signal_grace seconds before the time limit) mid-run: the ranks save and exit
+#            75, the job requeues itself, starts again, resumes and finishes; one output file
+#            holds both runs; the records equal an uninterrupted run's.
+# LAUNCHER=mpirun runs the ranks with mpirun inside the allocation instead of srun.
+# Usage: [LAUNCHER=srun|mpirun] slurm_run.sh SCENARIO CLUSTER_DIR PWEMOE_SUBMIT COMPARE BENCH_DIR
+# (pwemoe-orchestrate is taken from the folder of pwemoe-submit, as the job does).
 set -u
-scenario=$1 cluster=$2 tool=$3 compare=$4 bench=$5
+scenario=$1 cluster=$2 submit_tool=$3 compare=$4 bench=$5
+tool=$(dirname "$submit_tool")/pwemoe-orchestrate
 here=$(cd "$(dirname "$0")" && pwd)
-template=$here/../../slurm/pwemoe.sbatch
 eval "$("$here/cluster.sh" env "$cluster")"
 work=$(mktemp -d /tmp/pwemoe-slurm-XXXXXX)
 jobs=()
@@ -23,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 fail() {
   echo "FAIL ($scenario): $*"
-  for f in "$work"/*.out "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
+  for f in "$work"/out/slurm/*.out "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
   for j in "${jobs[@]}"; do scontrol show job "$j" 2>/dev/null; done
   for f in "$cluster"/log/slurmctld.log "$cluster"/log/slurmd.log; do echo "--- $f"; tail -n 20 "$f"; done
   exit 1
@@ -71,32 +73,18 @@ mem = "512M"
 time = "00:10:00"
 TOML
 
-# render OUT KEY=VALUE...: slurm/pwemoe.sbatch with its placeholders filled (pwemoe-submit's job).
-render() {
-  local out=$1
-  shift
-  /usr/bin/python3 - "$template" "$out" "$@" <<'PY'
-import re, sys
-template, out, *pairs = sys.argv[1:]
-values = dict(p.split("=", 1) for p in pairs)
-text = re.sub(r"@([A-Z_]+)@", lambda m: values.get(m.group(1), m.group(0)), open(template).read())
-left = sorted(set(re.findall(r"@[A-Z_]+@", text)))
-if left:
-    sys.exit(f"render: no value for {' '.join(left)}")
-open(out, "w").write(text)
-PY
-}
-
-# submit NAME [ORCHESTRATOR ARGS]: renders and submits the job; sets jid.
+# submit NAME [ARGS]: submits the job with pwemoe-submit; sets jid and out (its output file).
 submit() {
   local name=$1
   shift
-  render "$work/$name.sbatch" JOB_NAME="$name" NODES=1 TASKS_PER_NODE=2 CPUS_PER_TASK=1 MEM=512M \
-    TIME=00:10:00 SIGNAL_GRACE=120 REQUEUE=--requeue OUTPUT="$work/$name.out" SBATCH_EXTRA= \
-    LAUNCHER="${LAUNCHER:-srun}" MPI_PLUGIN=pmix ORCHESTRATE="$tool" EXPERIMENT="$work/x.toml" GRACE=60 \
-    MAX_REQUEUES=3 ARGS="--progress 1 --log-level debug $*" || fail "render"
-  jid=$(sbatch --parsable "$work/$name.sbatch") || fail "sbatch refused the job"
+  "$submit_tool" "$work/x.toml" --set slurm.launcher="${LAUNCHER:-srun}" \
+    --orchestrate-arg=--progress=1 --orchestrate-arg=--log-level=debug "$@" >"$work/$name.log" 2>&1
+  submit_rc=$?
+  jid=$(sed -n 's/^submitted job \([0-9]*\)$/\1/p' "$work/$name.log")
+  [ -n "$jid" ] || fail "pwemoe-submit did not submit (exit $submit_rc)"
   jobs+=("$jid")
+  out=$work/out/slurm/slurm-$jid.out
+  grep -qx "  output:  $out" "$work/$name.log" || fail "pwemoe-submit does not name the output file $out"
 }
 
 field() { scontrol -o show job "$1" 2>/dev/null | grep -o "$2=[^ ]*" | cut -d= -f2; }
@@ -131,10 +119,13 @@ reference() {  # the same experiment under plain mpirun: $work/ref/results.h5
 case "$scenario" in
   submit)
     reference
-    submit whole
-    wait_state "$jid" COMPLETED 120
+    submit whole --wait
+    [ "$submit_rc" = 0 ] || fail "pwemoe-submit --wait exited $submit_rc"
+    grep -qx "job $jid: RUNNING" "$work/whole.log" || fail "--wait did not follow the job"
+    grep -q "job $jid ended COMPLETED, exit code 0:0" "$work/whole.log" || fail "--wait did not see the end"
     [ "$(field "$jid" ExitCode)" = 0:0 ] || fail "exit code $(field "$jid" ExitCode)"
-    grep -q "results: $work/out/results.h5" "$work/whole.out" || fail "no 'results:' line"
+    grep -q "results: $work/out/results.h5" "$out" || fail "no 'results:' line"
+    grep -Eq "results: ([0-9]+) of \1 units done$" "$out" || fail "the batch script did not check the results"
     "$compare" "$work/ref/results.h5" "$work/out/results.h5" --records-only >"$work/compare.log" 2>&1 \
       || fail "the Slurm run differs from the mpirun run"
     ;;
@@ -143,9 +134,9 @@ case "$scenario" in
     reference "${steps[@]}"
     submit pre "${steps[@]}"
     wait_state "$jid" RUNNING 60
-    wait_log "$work/pre.out" 'run (ls|epo)/[^ ]*: ' 60  # a training run is journaled
+    wait_log "$out" 'run (ls|epo)/[^ ]*: ' 60  # a training run is journaled
     scancel --batch --signal=TERM "$jid"
-    wait_log "$work/pre.out" 'stopped with work left: requeueing' 90
+    wait_log "$out" 'stopped with work left: requeueing' 90
     wait_state "$jid" PENDING 60
     [ "$(field "$jid" Restarts)" = 1 ] || fail "Restarts=$(field "$jid" Restarts), expected 1"
     # A requeued job waits for its credential to expire (AuthInfo cred_expire, 120 s). Start it
@@ -160,11 +151,11 @@ case "$scenario" in
     scontrol update jobid="$jid" StartTime=now || fail "cannot start the requeued job"
     wait_state "$jid" COMPLETED 120
     [ "$(field "$jid" ExitCode)" = 0:0 ] || fail "exit code $(field "$jid" ExitCode)"
-    grep -q 'received SIGTERM' "$work/pre.out" || fail "the batch script did not get SIGTERM"
-    grep -q 'stopped before the end: rerun the same command to resume' "$work/pre.out" || fail "the ranks did not stop and save"
-    grep -q '(restart 0): stopped with work left: requeueing' "$work/pre.out" || fail "the job did not requeue itself"
-    grep -q '(restart 1): starting' "$work/pre.out" || fail "no second start in the (appended) output"
-    grep -Eq 'resuming .*: [1-9][0-9]* of [0-9]+ units already done' "$work/pre.out" || fail "no resume"
+    grep -q 'received SIGTERM' "$out" || fail "the batch script did not get SIGTERM"
+    grep -q 'stopped before the end: rerun the same command to resume' "$out" || fail "the ranks did not stop and save"
+    grep -q '(restart 0): stopped with work left: requeueing' "$out" || fail "the job did not requeue itself"
+    grep -q '(restart 1): starting' "$out" || fail "no second start in the (appended) output"
+    grep -Eq 'resuming .*: [1-9][0-9]* of [0-9]+ units already done' "$out" || fail "no resume"
     "$compare" "$work/ref/results.h5" "$work/out/results.h5" --records-only >"$work/compare.log" 2>&1 \
       || fail "the preempted run differs from the uninterrupted one: $(cat "$work/compare.log")"
     ;;

@@ -28,12 +28,12 @@ std::string ExperimentText(const std::string& slurm_table) {
 }
 
 Status Render(const std::string& slurm_table, const std::vector<std::string>& overrides,
-              std::string* script, const SubmitPaths& paths = {"/opt/pwemoe/bin/pwemoe-orchestrate",
-                                                               "/home/u/exp.toml"}) {
+              std::string* script, const JobCommand& command = {"/opt/pwemoe/bin/pwemoe-orchestrate",
+                                                                "/home/u/exp.toml"}) {
   config::ExperimentConfig cfg;
   Status st = config::ParseExperiment(ExperimentText(slurm_table), "test.toml", overrides, &cfg);
   if (!st.ok()) return st.WithContext("config");
-  return RenderBatchScript(cfg, paths, script);
+  return RenderBatchScript(cfg, command, script);
 }
 
 class TempDir {
@@ -193,6 +193,44 @@ TEST(RenderBatchScriptTest, QuoteInOverrideEchoesBack) {
   }
   ASSERT_EQ(Shell("bash " + dir.Write("probe.sh", "printf '%s\\n' " + args + "\n"), &out), 0) << out;
   EXPECT_EQ(out, "--grace\n60\n--set\nslurm.partition=it's\n");
+}
+
+TEST(RenderBatchScriptTest, OrchestrateArgsFollowTheOverridesQuoted) {
+  config::ExperimentConfig cfg;
+  ASSERT_TRUE(config::ParseExperiment(ExperimentText(""), "test.toml", {"train.lr=0.01"}, &cfg).ok());
+  JobCommand command{"/opt/bin/pwemoe-orchestrate", "/home/u/exp.toml", {"--units=train", "--log-level", "debug $HOME"}};
+  std::string script;
+  Status st = RenderBatchScript(cfg, command, &script);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  std::string args;
+  std::istringstream in(script);
+  for (std::string line; std::getline(in, line);) {
+    size_t at = line.find("--grace ");
+    if (args.empty() && at != std::string::npos) args = line.substr(at, line.rfind('&') - at);
+  }
+  TempDir dir;
+  std::string out;
+  ASSERT_EQ(Shell("bash " + dir.Write("probe.sh", "printf '%s\\n' " + args + "\n"), &out), 0) << out;
+  EXPECT_EQ(out, "--grace\n60\n--set\ntrain.lr=0.01\n--units=train\n--log-level\ndebug $HOME\n");
+  // The results check after the launcher gets the same arguments.
+  EXPECT_NE(script.find("--check-done --set 'train.lr=0.01' '--units=train' '--log-level' 'debug $HOME'"),
+            std::string::npos) << script;
+}
+
+TEST(RenderBatchScriptTest, ArgumentsThatWouldBreakAJobAreRefused) {
+  config::ExperimentConfig cfg;
+  ASSERT_TRUE(config::ParseExperiment(ExperimentText(""), "test.toml", {}, &cfg).ok());
+  for (const std::string arg : {"--fresh", "--dry-run", "--check-done", "--help", "--version", "--grace=5"}) {
+    JobCommand command{"/opt/bin/pwemoe-orchestrate", "/home/u/exp.toml", {"--units=eval", arg}};
+    std::string script = "untouched";
+    Status st = RenderBatchScript(cfg, command, &script);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << arg;
+    EXPECT_NE(st.message().find(arg), std::string::npos) << st.message();
+    EXPECT_EQ(script, "untouched");
+  }
+  JobCommand broken{"/opt/bin/pwemoe-orchestrate", "/home/u/exp.toml", {"--units=eval\nrm -rf /"}};
+  std::string script;
+  EXPECT_EQ(RenderBatchScript(cfg, broken, &script).code(), Status::Code::kInvalidArgument);
 }
 
 TEST(RenderBatchScriptTest, NewlinesAreRefusedNamingTheKey) {
