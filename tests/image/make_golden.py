@@ -18,8 +18,8 @@ inputs, whose decoded pixels are checked by hash). manifest.txt has one line per
 where *_fnv is the FNV-1a 64-bit hash (hex) of the raw RGB bytes Pillow held in memory, so the
 test can check that it read each reference PNG back exactly.
 
-Needs Debian's python3-pil and python3-numpy (only to regenerate the files; the tests read the
-committed files). Deterministic: rerunning rewrites identical pixels.
+Needs Debian's python3-pil and python3-numpy, and cc with libjpeg62-turbo-dev for the YCCK JPEG
+(only to regenerate the files; the tests read the committed files). Deterministic: rerunning rewrites identical pixels.
 Usage: /usr/bin/python3 tests/image/make_golden.py [OUT_DIR]   (default: tests/image/golden)
 """
 import os
@@ -114,6 +114,41 @@ def write_png(path, a, bit_depth, color_type, interlace=False):
         f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
+# ---- a YCCK JPEG (Pillow cannot write one): a small C program on Debian's libjpeg ----------
+
+YCCK_WRITER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+/* ycck W H QUALITY OUT.jpg < raw CMYK (W*H*4 bytes, Adobe-inverted as Pillow stores CMYK) */
+int main(int argc, char** argv) {
+  int w = atoi(argv[1]), h = atoi(argv[2]);
+  unsigned char* px = malloc((size_t)w * h * 4);
+  if (fread(px, 1, (size_t)w * h * 4, stdin) != (size_t)w * h * 4) return 1;
+  struct jpeg_compress_struct c; struct jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e); jpeg_create_compress(&c);
+  FILE* out = fopen(argv[4], "wb"); jpeg_stdio_dest(&c, out);
+  c.image_width = w; c.image_height = h; c.input_components = 4; c.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&c); jpeg_set_colorspace(&c, JCS_YCCK); jpeg_set_quality(&c, atoi(argv[3]), TRUE);
+  jpeg_start_compress(&c, TRUE);
+  for (int y = 0; y < h; ++y) { JSAMPROW row = px + (size_t)y * w * 4; jpeg_write_scanlines(&c, &row, 1); }
+  jpeg_finish_compress(&c); fclose(out); jpeg_destroy_compress(&c); return 0;
+}
+"""
+
+
+def write_ycck_jpeg(path, cmyk, quality):
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        src, exe = os.path.join(tmp, "ycck.c"), os.path.join(tmp, "ycck")
+        with open(src, "w") as f:
+            f.write(YCCK_WRITER)
+        subprocess.run(["cc", "-O1", "-o", exe, src, "-ljpeg"], check=True)
+        h, w = cmyk.shape[:2]
+        subprocess.run([exe, str(w), str(h), str(quality), path], input=(255 - cmyk).tobytes(), check=True)
+
+
 # ---- the cases ----------------------------------------------------------------------------
 
 
@@ -135,6 +170,8 @@ def make_inputs():
                        quality=92, subsampling=0, progressive=True), [(224, 128)]))
     cases.append(("jpeg_gray", save(Image.fromarray(scene(150, 260, 3, 1)[..., 0], "L"), "jpeg_gray", "jpg", quality=90), [(224, 128)]))
     cases.append(("jpeg_cmyk", save(Image.fromarray(scene(280, 210, 4, 4), "CMYK"), "jpeg_cmyk", "jpg", quality=85), [(224, 128)]))
+    write_ycck_jpeg(os.path.join(OUT, "jpeg_ycck.jpg"), scene(190, 230, 16, 4), 85)
+    cases.append(("jpeg_ycck", "jpeg_ycck.jpg", [(224, 128)]))
     cases.append(("jpeg_downscale", save(Image.fromarray(scene(420, 560, 5)), "jpeg_downscale", "jpg", quality=80), [(224, 128)]))
 
     # PNG written by Pillow: RGB at exactly 224 (no resize), RGBA portrait with odd sides, palette
