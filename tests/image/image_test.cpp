@@ -3,6 +3,8 @@
 // flat images flat and a same-size resize exact.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -25,7 +27,8 @@ std::vector<uint8_t> ReadGolden(const std::string& name) {
 }
 
 std::string WriteTemp(const std::string& name, const std::vector<uint8_t>& bytes) {
-  const std::string path = ::testing::TempDir() + "/pwemoe_image_" + name;
+  const std::string path =
+      ::testing::TempDir() + "/pwemoe_image_" + std::to_string(getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   return path;

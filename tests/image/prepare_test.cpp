@@ -4,6 +4,8 @@
 // whatever the number of threads; bad images fail naming the file or are skipped and counted.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -23,7 +25,8 @@ const std::string kGoldenDir = std::string(PWEMOE_TEST_DATA_DIR) + "/golden/";
 
 // A fresh folder under the test temp dir.
 std::string MakeTempDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("pwemoe_prepare_" + name);
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("pwemoe_prepare_" + std::to_string(getpid()) + "_" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
@@ -222,6 +225,7 @@ TEST(PrepareDataset, WritesPillowPixelsInListOrder) {
       ASSERT_EQ(got, refs[(i * 7) % 3]) << "image " << i << " with " << threads << " threads";
     }
   }
+  fs::remove_all(dir);
 }
 
 TEST(PrepareDataset, BadImageFailsNamingItOrIsSkipped) {
@@ -268,6 +272,7 @@ TEST(PrepareDataset, BadImageFailsNamingItOrIsSkipped) {
   EXPECT_TRUE(Contains(st.message(), "none of the 1 images")) << st.message();
   EXPECT_EQ(PrepareDataset(ImageList{}, options, nullptr, &result).code(),
             Status::Code::kInvalidArgument);
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -3,8 +3,11 @@
 // with exit code 2, and --help listing every flag.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -44,7 +47,8 @@ bool Contains(const std::string& text, const std::string& part) {
 }
 
 std::string MakeTree(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("pwemoe_prepare_tool_" + name);
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("pwemoe_prepare_tool_" + std::to_string(getpid()) + "_" + name);
   fs::remove_all(dir);
   for (const char* sub : {"tree/dog", "tree/cat/more"}) fs::create_directories(dir / sub);
   fs::copy_file(kGoldenDir + "png_rgba.png", dir / "tree/dog/1.png");
@@ -84,6 +88,7 @@ TEST(PrepareTool, WritesTheTreeAsADatasetFile) {
   EXPECT_TRUE(std::equal(pixels.begin() + n, pixels.begin() + 2 * n,
                          Reference("jpeg_rgb_420").begin()));
   EXPECT_TRUE(std::equal(pixels.begin() + 2 * n, pixels.end(), Reference("png_rgba").begin()));
+  fs::remove_all(dir);
 }
 
 TEST(PrepareTool, CsvListAndSize) {
@@ -100,6 +105,7 @@ TEST(PrepareTool, CsvListAndSize) {
   EXPECT_EQ(dataset.labels(), (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(dataset.info().height, 96);
   EXPECT_EQ(dataset.info().width, 96);
+  fs::remove_all(dir);
 }
 
 TEST(PrepareTool, CorruptImageIsNamedOrSkipped) {
@@ -116,6 +122,7 @@ TEST(PrepareTool, CorruptImageIsNamedOrSkipped) {
   EXPECT_TRUE(Contains(run.out, "skipped: " + dir + "/tree/dog/broken.png")) << run.out;
   EXPECT_TRUE(Contains(run.out, "wrote 3 images")) << run.out;
   EXPECT_TRUE(Contains(run.out, "(1 skipped)")) << run.out;
+  fs::remove_all(dir);
 }
 
 TEST(PrepareTool, CommandLineErrors) {
