@@ -24,7 +24,7 @@ class Pipeline {
       : list_(list),
         options_(options),
         image_bytes_(static_cast<size_t>(options.clip.crop) * options.clip.crop * 3),
-        capacity_(std::max<int64_t>(64, int64_t{threads} * 16)),
+        capacity_(Capacity(threads, image_bytes_)),
         pixels_(image_bytes_ * capacity_),
         state_(capacity_, kPending),
         status_(capacity_) {
@@ -74,6 +74,14 @@ class Pipeline {
     space_.notify_all();
     *more = true;
     return Status::Ok();
+  }
+
+  // Slots in the ring: 16 per thread (at least 64) to absorb uneven decoding times, fewer when
+  // they would take more than 256 MiB (large --size), but never under 2 per thread.
+  static int64_t Capacity(int threads, size_t image_bytes) {
+    const int64_t wanted = std::max<int64_t>(64, int64_t{threads} * 16);
+    const int64_t affordable = static_cast<int64_t>((size_t{256} << 20) / image_bytes);
+    return std::max<int64_t>(int64_t{threads} * 2, std::min(wanted, affordable));
   }
 
   const uint8_t* pixels(int64_t image) const {
