@@ -139,7 +139,9 @@ TEST_P(GoldenTest, DecodeAndPreprocessMatchPillow) {
   // From PNG inputs (decoded by Pillow without libjpeg) the arithmetic is Pillow's integer
   // arithmetic on the same weights, so nothing may differ at all; this also catches a wrong
   // kernel or rounding that the mean alone could let through.
-  if (c.decoded != "-") EXPECT_EQ(d.max, 0) << c.name;
+  if (c.decoded != "-") {
+    EXPECT_EQ(d.max, 0) << c.name;
+  }
   // The same preprocessor run again (weights cached, buffers reused) gives the same bytes.
   std::vector<uint8_t> again(pre.output_bytes());
   ASSERT_TRUE(pre.Run(image, again.data()).ok());
