@@ -14,6 +14,14 @@ find_package(Torch QUIET)
 pwemoe_require(Torch_FOUND "LibTorch" libtorch-dev)
 # Torch's config adds its flags as a plain string; keep them on our torch targets only.
 separate_arguments(PWEMOE_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+# Every other library we link (GoogleTest, spdlog, TOML++, ...) uses the C++11 std::string ABI,
+# and so does our non-torch code: a LibTorch built with the old ABI (older PyTorch pip wheels)
+# would fail at link time with undefined [abi:cxx11] symbols. Say so now instead.
+if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=0")
+  message(FATAL_ERROR "pwemoe: the LibTorch at ${Torch_DIR} is built with the pre-C++11 ABI "
+                      "(-D_GLIBCXX_USE_CXX11_ABI=0), which cannot link with the system libraries; "
+                      "use a cxx11-ABI LibTorch (-DCMAKE_PREFIX_PATH=<libtorch>)")
+endif()
 
 find_package(MPI QUIET COMPONENTS CXX)
 pwemoe_require(MPI_CXX_FOUND "MPI" "libopenmpi-dev openmpi-bin")
