@@ -1,6 +1,7 @@
 // Registration of the pwemoe benchmarks with Google Benchmark (called once from main, before
 // benchmark::Initialize). Every benchmark uses manual timing (seconds of wall-clock time per
-// iteration, after one untimed warm-up where noted) and reports its probes (limits.h).
+// iteration, after one untimed warm-up where noted) and reports its probes (limits.h). Each runs
+// on BenchDevice() (device.h), and its timed regions start and end with a synchronisation.
 #pragma once
 
 namespace pwemoe::bench {
@@ -9,8 +10,8 @@ namespace pwemoe::bench {
 // ray; counters merge_GBps (bytes streamed / s) and frac_of_bw (of the bandwidth probe).
 void RegisterMergeBenchmarks();
 
-// BM_Forward/batch:16 and /batch:64: model::ClipVisionForward without gradients; counters GFLOPs
-// (flops.h) and frac_of_gemm.
+// BM_Forward/batch:16 and /batch:64 (and /batch:256 on a GPU): model::ClipVisionForward without
+// gradients; counters GFLOPs (flops.h), frac_of_gemm and images_per_s.
 void RegisterForwardBenchmarks();
 
 // BM_TrainStep/{LS,EPO}/T:{2,8}: one train::ComputeTaskGradients over every task (batch 16 per

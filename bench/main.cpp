@@ -1,14 +1,17 @@
 // pwemoe_bench: merge, forward and training-step speed of PWE MoE on a ViT-B/32-sized random
 // model, each as a fraction of a limit measured in the same run (bench/README.md).
 //
-// Environment: PWEMOE_BENCH_THREADS (LibTorch threads, default 1). Arguments: Google Benchmark's
-// (--benchmark_filter=..., --benchmark_format=json, ...).
+// Environment: PWEMOE_BENCH_THREADS (LibTorch threads, default 1), PWEMOE_BENCH_DEVICE (cpu, the
+// default, or cuda / cuda:<k>) and PWEMOE_BENCH_TF32 (on a GPU: 1 allows TF32, default 0); see
+// threads.h and device.h. Arguments: Google Benchmark's (--benchmark_filter=...,
+// --benchmark_format=json, ...).
 #include <fstream>
 #include <string>
 
 #include <benchmark/benchmark.h>
 
 #include "benchmarks.h"
+#include "device.h"
 #include "pwemoe/util/log.h"
 #include "threads.h"
 
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
   const int threads = pwemoe::bench::ApplyBenchThreads();
   benchmark::AddCustomContext("pwemoe_threads", std::to_string(threads));
   benchmark::AddCustomContext("load_average_at_start", LoadAverage());
+  benchmark::AddCustomContext("pwemoe_device", pwemoe::bench::BenchDevice().str());
+  benchmark::AddCustomContext("cuda_tf32", pwemoe::bench::ApplyBenchTf32());
   pwemoe::bench::RegisterMergeBenchmarks();
   pwemoe::bench::RegisterForwardBenchmarks();
   pwemoe::bench::RegisterTrainBenchmarks();

@@ -75,13 +75,23 @@ Status BuildBenchModel(const io::ClipVisionConfig& config, int64_t num_tasks, ui
   return Status::Ok();
 }
 
-Status SharedBenchModel(int64_t num_tasks, std::shared_ptr<const BenchModel>* out) {
-  static std::map<int64_t, std::shared_ptr<const BenchModel>> cache;
-  auto it = cache.find(num_tasks);
+Status SharedBenchModel(int64_t num_tasks, const torch::Device& device,
+                        std::shared_ptr<const BenchModel>* out) {
+  static std::map<std::pair<int64_t, std::string>, std::shared_ptr<const BenchModel>> cache;
+  const std::pair<int64_t, std::string> key(num_tasks, device.str());
+  auto it = cache.find(key);
   if (it == cache.end()) {
     auto model = std::make_shared<BenchModel>();
     PWEMOE_RETURN_IF_ERROR(BuildBenchModel(VitB32Config(), num_tasks, /*seed=*/0, model.get()));
-    it = cache.emplace(num_tasks, std::move(model)).first;
+    if (!device.is_cpu()) {
+      moe::UpscaledModel moved;
+      std::vector<moe::Router> routers;
+      PWEMOE_RETURN_IF_ERROR(moe::UpscaledModelTo(model->model, device, &moved));
+      PWEMOE_RETURN_IF_ERROR(moe::RoutersTo(model->routers, device, &routers));
+      model->model = std::move(moved);
+      model->routers = std::move(routers);
+    }
+    it = cache.emplace(key, std::move(model)).first;
   }
   *out = it->second;
   return Status::Ok();

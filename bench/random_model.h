@@ -45,9 +45,12 @@ struct BenchModel {
 Status BuildBenchModel(const io::ClipVisionConfig& config, int64_t num_tasks, uint64_t seed,
                        BenchModel* out);
 
-// BuildBenchModel(VitB32Config(), num_tasks, seed 0), built on first use and kept for the rest
-// of the process (one per task count). Errors from BuildBenchModel (nothing cached then).
-Status SharedBenchModel(int64_t num_tasks, std::shared_ptr<const BenchModel>* out);
+// BuildBenchModel(VitB32Config(), num_tasks, seed 0) on `device` (built on the CPU, then the
+// upscaled model and routers moved with moe::UpscaledModelTo and moe::RoutersTo), built on first
+// use and kept for the rest of the process (one per task count and device). Errors from
+// BuildBenchModel and the moves (nothing cached then).
+Status SharedBenchModel(int64_t num_tasks, const torch::Device& device,
+                        std::shared_ptr<const BenchModel>* out);
 
 // `num_tasks` random heads of `classes` rows of width config.projection_dim (unit rows, logit
 // scale 100, as CLIP zero-shot heads).

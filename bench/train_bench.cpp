@@ -3,6 +3,10 @@
 // ViT-B/32, batch 16 per task, then LS or EPO combines the per-task gradients and Adam steps.
 // A T = 8 step is a few TFLOP, so each benchmark times two steps with no warm-up; the first and
 // the last step's seconds are reported apart (first_step_s, last_step_s) so the warm-up shows.
+// On a GPU (PWEMOE_BENCH_DEVICE=cuda) the model and routers live on the device (heads and data
+// stay on the CPU, as in a worker: each batch is copied over inside the step), one untimed
+// warm-up step runs first (cuBLAS and cuDNN set-up, the caching allocator), then 5 timed steps,
+// each between two synchronisations (device.h).
 #include <chrono>
 #include <memory>
 #include <numeric>
@@ -13,6 +17,7 @@
 #include <torch/torch.h>
 
 #include "benchmarks.h"
+#include "device.h"
 #include "flops.h"
 #include "limits.h"
 #include "pwemoe/train/trainer.h"
@@ -30,8 +35,9 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
 }
 
 void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_tasks) {
+  const torch::Device device = BenchDevice();
   std::shared_ptr<const BenchModel> m;
-  Status st = SharedBenchModel(num_tasks, &m);
+  Status st = SharedBenchModel(num_tasks, device, &m);
   if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
   train::TrainProblem problem;
   problem.config = m->config;
@@ -48,16 +54,24 @@ void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_t
   if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
   std::vector<int64_t> tasks(num_tasks);
   std::iota(tasks.begin(), tasks.end(), 0);
+  std::vector<float> buffer;
+  train::StepRecord record;
+  if (device.is_cuda()) {  // warm-up step
+    st = train::ComputeTaskGradients(&train_state, tasks, &buffer);
+    if (st.ok()) st = train::ApplyStep(&train_state, buffer, &record);
+    if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
+    Synchronize(device);
+  }
 
   const Limits limits = MeasureLimits();
   double total = 0, grad_total = 0, apply_total = 0, first = 0, last = 0;
-  std::vector<float> buffer;
-  train::StepRecord record;
   for (auto _ : state) {
+    Synchronize(device);
     const auto t0 = std::chrono::steady_clock::now();
-    st = train::ComputeTaskGradients(&train_state, tasks, &buffer);
+    st = train::ComputeTaskGradients(&train_state, tasks, &buffer);  // ends copying to the CPU
     const double grad_s = SecondsSince(t0);
     if (st.ok()) st = train::ApplyStep(&train_state, buffer, &record);
+    Synchronize(device);
     const double s = SecondsSince(t0);
     if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
     state.SetIterationTime(s);
@@ -84,6 +98,7 @@ void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_t
 }  // namespace
 
 void RegisterTrainBenchmarks() {
+  const int iterations = BenchDevice().is_cuda() ? 5 : 2;
   for (int64_t t : {2, 8}) {
     for (train::Variant v : {train::Variant::kLs, train::Variant::kEpo}) {
       const std::string name =
@@ -91,7 +106,7 @@ void RegisterTrainBenchmarks() {
       benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, v, t)
           ->UseManualTime()
           ->Unit(benchmark::kSecond)
-          ->Iterations(2);
+          ->Iterations(iterations);
     }
   }
 }
