@@ -36,6 +36,11 @@ pwemoe_require(spdlog_FOUND "spdlog" libspdlog-dev)
 find_package(nlohmann_json QUIET)
 pwemoe_require(nlohmann_json_FOUND "nlohmann-json" nlohmann-json3-dev)
 
+# The CLIP tokenizer (pwemoe/text): Unicode general categories, NFC and full lower-casing as
+# Python does them (see pwemoe/text/clip_text.cpp for why glibc's wide-character classes do not do).
+find_package(ICU QUIET COMPONENTS uc)
+pwemoe_require(ICU_FOUND "ICU (libicuuc)" libicu-dev)
+
 find_path(GLPK_INCLUDE_DIR glpk.h)
 find_library(GLPK_LIBRARY glpk)
 if(GLPK_INCLUDE_DIR AND GLPK_LIBRARY)

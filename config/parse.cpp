@@ -7,6 +7,7 @@
 #include "config/experiment_config.h"
 #include "config/parse_sections.h"
 #include "config/toml_reader.h"
+#include "pwemoe/io/hf_cache.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::config {
@@ -44,6 +45,7 @@ struct PathCheck {
   std::string path;        // absolute
   bool must_be_file;
   std::string what;        // "the expert of task 'x'"
+  std::string hint = {};   // why a model id written there did not resolve (io/hf_cache.h)
 };
 
 void AddError(ErrorSink* sink, const std::string& origin, std::string message) {
@@ -79,6 +81,20 @@ void ApplyOverride(const std::string& arg, toml::table* root, ErrorSink* sink) {
 std::string Absolute(const std::string& p) {
   if (p.empty()) return p;
   return fs::absolute(fs::path(p)).lexically_normal().string();
+}
+
+// A model location (model.pretrained, model.experts): an existing path, else a Hugging Face model
+// id ("org/name[@revision]") resolved offline in the local hub cache to its snapshot folder. An
+// id that does not resolve keeps its absolute path form, and *hint says why, for the error.
+std::string ModelLocation(const std::string& raw, std::string* hint) {
+  const std::string path = Absolute(raw);
+  std::error_code ec;
+  if (raw.empty() || fs::exists(path, ec) || !io::LooksLikeHfModelId(raw)) return path;
+  std::string snapshot;
+  Status st = io::ResolveHfModel(raw, io::HfHubCacheDir(), &snapshot);
+  if (st.ok()) return snapshot;
+  *hint = "; as a Hugging Face model id: " + st.message();
+  return path;
 }
 
 std::string Expand(const std::string& tmpl, const std::string& task) {
@@ -128,18 +144,20 @@ void ReadPerTask(Section& s, const std::string& key, const std::vector<std::stri
 }
 
 // Reads a per-task key into `field` of every TaskSpec and queues the existence checks.
+// model_ids: the values may be Hugging Face model ids (ModelLocation).
 void ReadTaskPaths(Section& s, const std::string& key, const std::string& fallback, bool must_be_file,
                    const std::string& what, std::string TaskSpec::*field, ExperimentConfig* c,
-                   std::vector<PathCheck>* checks) {
+                   std::vector<PathCheck>* checks, bool model_ids = false) {
   std::vector<std::string> names, paths;
   for (const auto& t : c->tasks) names.push_back(t.name);
   std::vector<const toml::node*> nodes;
   ReadPerTask(s, key, names, fallback, &paths, &nodes);
   for (size_t i = 0; i < names.size(); ++i) {
-    c->tasks[i].*field = Absolute(paths[i]);
+    std::string hint;
+    c->tasks[i].*field = model_ids ? ModelLocation(paths[i], &hint) : Absolute(paths[i]);
     if (paths[i].empty()) continue;
     checks->push_back({s.Key(key), nodes[i], c->tasks[i].*field, must_be_file,
-                       what + " of task '" + names[i] + "'"});
+                       what + " of task '" + names[i] + "'", hint});
   }
 }
 
@@ -150,15 +168,19 @@ void ReadModelAndTasks(Section& model, Section& tasks, ExperimentConfig* c, std:
   std::string pretrained = in_bench("pretrained");
   const toml::node* pn = model.table() ? model.table()->get("pretrained") : nullptr;
   model.String("pretrained", &pretrained, model.present() && bench.empty());
-  c->model.pretrained = Absolute(pretrained);
-  if (!pretrained.empty()) checks->push_back({"model.pretrained", pn, c->model.pretrained, false, "the pretrained model"});
+  std::string hint;
+  c->model.pretrained = ModelLocation(pretrained, &hint);
+  if (!pretrained.empty()) {
+    checks->push_back({"model.pretrained", pn, c->model.pretrained, false, "the pretrained model", hint});
+  }
   if (c->tasks.empty()) {  // errors already reported; per-task keys cannot be checked
     for (const char* key : {"experts", "heads"}) model.Get(key);
     for (const char* key : {"train_data", "test_data"}) tasks.Get(key);
     return;
   }
   if (model.present() || !bench.empty()) {
-    ReadTaskPaths(model, "experts", in_bench("experts/{task}"), false, "the expert", &TaskSpec::expert, c, checks);
+    ReadTaskPaths(model, "experts", in_bench("experts/{task}"), false, "the expert", &TaskSpec::expert, c, checks,
+                  true);
     ReadTaskPaths(model, "heads", in_bench("heads/{task}.safetensors"), true, "the head", &TaskSpec::head, c, checks);
   }
   ReadTaskPaths(tasks, "train_data", in_bench("data/{task}/train.h5"), true, "the training data", &TaskSpec::train_data, c, checks);
@@ -172,7 +194,7 @@ void CheckPaths(const std::vector<PathCheck>& checks, const ExperimentConfig& c,
     std::error_code ec;
     auto st = fs::status(pc.path, ec);
     if (!fs::exists(st)) {
-      sink->Add(pc.key, pc.node, pc.what + " does not exist: " + pc.path);
+      sink->Add(pc.key, pc.node, pc.what + " does not exist: " + pc.path + pc.hint);
     } else if (pc.must_be_file && fs::is_directory(st)) {
       sink->Add(pc.key, pc.node, "expected a file for " + pc.what + ", found a directory: " + pc.path);
     }

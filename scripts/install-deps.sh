@@ -11,6 +11,8 @@ packages=(
   libtorch-dev libopenblas0-openmp libglpk-dev
   # MPI, storage, configuration, logging, JSON
   libopenmpi-dev openmpi-bin libhdf5-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
+  # the CLIP tokenizer's Unicode tables (categories, NFC, lower-casing)
+  libicu-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # reading results files as users do (results/SCHEMA.md's example, run by tests/results)

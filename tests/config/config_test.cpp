@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,6 +12,8 @@
 
 namespace pwemoe::config {
 namespace {
+
+namespace fs = std::filesystem;
 
 ExperimentConfig MustParse(const testing::ExperimentTree& tree, const std::string& text,
                            const std::vector<std::string>& overrides = {}) {
@@ -109,6 +112,44 @@ TEST(Config, SlurmTimeForms) {
     ExperimentConfig cfg = MustParse(tree, text, c.overrides);
     EXPECT_EQ(cfg.slurm.time, c.expected) << c.in_file << " " << ::testing::PrintToString(c.overrides);
   }
+}
+
+// model.pretrained and model.experts may name Hugging Face model ids, resolved offline in the hub
+// cache ($HF_HUB_CACHE) to their snapshot folders; one that is not there is an error naming the
+// key and the missing path.
+TEST(Config, ModelIdsResolveInTheHubCache) {
+  testing::ExperimentTree tree;
+  const std::string hub = tree.root() + "/hub";
+  const std::string commit = "0123456789abcdef0123456789abcdef01234567";
+  auto add_model = [&](const std::string& folder) {
+    fs::create_directories(hub + "/" + folder + "/refs");
+    fs::create_directories(hub + "/" + folder + "/snapshots/" + commit);
+    std::ofstream(hub + "/" + folder + "/refs/main") << commit;
+    return hub + "/" + folder + "/snapshots/" + commit;
+  };
+  const std::string pre = add_model("models--openai--clip-vit-base-patch32");
+  std::vector<std::string> experts;
+  for (const char* t : {"sun397", "cars", "dtd"}) experts.push_back(add_model(std::string("models--tanganke--clip_") + t));
+  const char* old = std::getenv("HF_HUB_CACHE");
+  const std::string saved = old ? old : "";
+  setenv("HF_HUB_CACHE", hub.c_str(), 1);
+  std::string text = tree.WithLine(7, "pretrained = \"openai/clip-vit-base-patch32\"");
+  const std::string from = tree.Fill("experts = \"ROOT/experts/{task}\"");  // line 8
+  text.replace(text.find(from), from.size(), "experts = \"tanganke/clip_{task}\"");
+  ExperimentConfig c;
+  Status st = ParseExperiment(text, tree.root() + "/x.toml", {}, &c);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(c.model.pretrained, pre);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.tasks[i].expert, experts[i]);
+  // A model the cache does not hold.
+  st = ParseExperiment(tree.WithLine(7, "pretrained = \"openai/clip-vit-large-patch14\""), tree.root() + "/x.toml", {}, &c);
+  if (old) setenv("HF_HUB_CACHE", saved.c_str(), 1);
+  else unsetenv("HF_HUB_CACHE");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("model.pretrained: the pretrained model does not exist"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("as a Hugging Face model id: model openai/clip-vit-large-patch14 (revision main) is "
+                              "not in the Hugging Face cache: " + hub + "/models--openai--clip-vit-large-patch14 does not exist"),
+            std::string::npos) << st.message();
 }
 
 TEST(Config, BenchmarkPathsDefaultIntoItsDirectoryAndNeedNotExistYet) {
