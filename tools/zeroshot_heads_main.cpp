@@ -1,5 +1,7 @@
 // pwemoe-zeroshot-heads: the zero-shot classification head of one task from a CLIPModel folder
-// (config.json, model.safetensors or its shards, vocab.json, merges.txt), a file of class names
+// (config.json, model.safetensors or its shards, vocab.json, merges.txt; or a model id such as
+// openai/clip-vit-base-patch32, looked up offline in the Hugging Face cache as pwemoe/io/hf_cache.h
+// describes), a file of class names
 // and a file of prompt templates (data/ta8/README.md describes both), written as a head file
 // (pwemoe/model/head.h: `weight` [classes, projection_dim], `logit_scale` the multiplier).
 //
@@ -20,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "pwemoe/io/hf_cache.h"
 #include "pwemoe/model/clip_text.h"
 #include "pwemoe/model/head.h"
 #include "pwemoe/model/zeroshot.h"
@@ -36,8 +39,9 @@ constexpr char kTool[] = "pwemoe-zeroshot-heads";
 const std::vector<FlagSpec> kFlags = {
     {"--help", "", "", "print this help and exit"},
     {"--version", "", "", "print the version and exit"},
-    {"--clip", "DIR", "",
-     "CLIPModel folder: config.json, model.safetensors (or a shard index), vocab.json, merges.txt"},
+    {"--clip", "DIR|ORG/NAME", "",
+     "CLIPModel folder (config.json, model.safetensors or a shard index, vocab.json, merges.txt), "
+     "or a model id in the local Hugging Face cache"},
     {"--classes", "FILE", "", "class names, one per line, in label order"},
     {"--templates", "FILE", "", "prompt templates, one per line, each with one {} for the class"},
     {"--out", "FILE", "", "head .safetensors to write (weight, logit_scale)"},
@@ -47,8 +51,8 @@ const std::vector<FlagSpec> kFlags = {
 };
 
 const char* kUsage =
-    "pwemoe-zeroshot-heads --clip DIR --classes FILE --templates FILE --out HEAD.safetensors "
-    "[options]";
+    "pwemoe-zeroshot-heads --clip DIR|ORG/NAME --classes FILE --templates FILE "
+    "--out HEAD.safetensors [options]";
 const char* kDescription =
     "Builds the zero-shot classification head of a task with CLIP's text tower: every template\n"
     "filled with every class name is embedded, each class's row is the normalized mean of its\n"
@@ -66,7 +70,8 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   }
   for (const char* required : {"--clip", "--classes", "--templates", "--out"}) {
     if (flags.Get(required).empty()) {
-      return Status::InvalidArgument(std::string(required) + " is required (usage: " + kUsage + ")");
+      return Status::InvalidArgument(std::string(required) + " is required (usage: " + kUsage +
+                                     ")");
     }
   }
   o->clip = flags.Get("--clip");
@@ -80,6 +85,7 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
 struct Summary {
   int64_t classes = 0, templates = 0, truncated = 0, projection_dim = 0;
   double logit_scale = 0, seconds = 0;
+  std::string clip;  // the folder read
 };
 
 // Every template filled with every class (class-major), tokenized into [prompts, context] ids.
@@ -115,15 +121,18 @@ Status MakeHead(const Options& o, Summary* s) {
   st = text::LoadPromptTemplates(o.templates, &task.templates);
   if (!st.ok()) return st.WithContext("--templates");
 
+  std::string folder;
+  st = io::ResolveModelPath(o.clip, &folder);  // a folder, or a model id in the hub cache
+  if (!st.ok()) return st.WithContext("--clip");
   model::ClipTextModel clip;
-  PWEMOE_RETURN_IF_ERROR(model::LoadClipTextModel(o.clip, &clip));
-  spdlog::info("text tower of {}: {} layers, width {}, projection {}, {} positions", o.clip,
+  PWEMOE_RETURN_IF_ERROR(model::LoadClipTextModel(folder, &clip));
+  spdlog::info("text tower of {}: {} layers, width {}, projection {}, {} positions", folder,
                clip.config.num_hidden_layers, clip.config.hidden_size, clip.config.projection_dim,
                clip.config.max_position_embeddings);
   text::ClipTokenizerOptions tok_options;
   tok_options.context_length = clip.config.max_position_embeddings;
   text::ClipTokenizer tokenizer;
-  PWEMOE_RETURN_IF_ERROR(text::ClipTokenizer::Load(o.clip, tok_options, &tokenizer));
+  PWEMOE_RETURN_IF_ERROR(text::ClipTokenizer::Load(folder, tok_options, &tokenizer));
 
   torch::Tensor ids;
   int64_t truncated = 0;
@@ -142,8 +151,9 @@ Status MakeHead(const Options& o, Summary* s) {
   };
   st = model::ZeroShotHead(clip, ids, static_cast<int64_t>(task.classes.size()), o.batch_size,
                            progress, &head);
-  if (!st.ok()) return st.WithContext(o.clip);
+  if (!st.ok()) return st.WithContext(folder);
   PWEMOE_RETURN_IF_ERROR(model::SaveHead(o.out, head));
+  s->clip = folder;
   s->classes = head.num_classes();
   s->templates = static_cast<int64_t>(task.templates.size());
   s->truncated = truncated;
@@ -174,7 +184,7 @@ int Run(int argc, char** argv) {
                                 {"projection_dim", s.projection_dim},
                                 {"logit_scale", s.logit_scale},
                                 {"seconds", s.seconds},
-                                {"clip", o.clip}};
+                                {"clip", s.clip}};
   std::printf("%s\n", out.dump().c_str());
   return 0;
 }

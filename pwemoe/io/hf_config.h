@@ -74,12 +74,13 @@ struct ClipTextConfig {
 };
 
 // Parses config.json text for the text tower; `name` (the path) starts every message. Missing
-// fields take the defaults above; unknown keys are ignored. Corrupt "<name>: <key>: ..." (the key
-// prefixed with "text_config." or "text_config_dict." for a CLIPConfig) for invalid JSON, a field of
-// the wrong JSON type (integers must be JSON integers), a non-positive or too large (> 2^31-1)
-// size, a negative or too large eos_token_id, a non-positive or non-finite layer_norm_eps, an
-// activation transformers does not know, hidden_size not divisible by num_attention_heads.
-// InvalidArgument for a model_type other than "clip" or "clip_text_model" (or none).
+// fields take the defaults above; unknown keys are ignored. Corrupt "<name>: <key>: ..." (for a
+// CLIPConfig the key prefixed with "text_config." or "text_config_dict.") for invalid JSON, a
+// field of the wrong JSON type (integers must be JSON integers), a non-positive or too large
+// (> 2^31-1) size, a negative or too large eos_token_id, a non-positive or non-finite
+// layer_norm_eps, an activation transformers does not know, hidden_size not divisible by
+// num_attention_heads. InvalidArgument for a model_type other than "clip" or "clip_text_model"
+// (or none).
 Status ParseClipTextConfig(const std::string& name, const std::string& text, ClipTextConfig* out);
 
 // Reads and parses `path`, a config.json or a folder holding one. NotFound / IoError when it cannot

@@ -1,7 +1,7 @@
 // What CLIP's two towers share, over parameters in Hugging Face key layout: the activations that
 // config.hidden_act names, layer norm, and one pre-LN encoder layer (HF's CLIPEncoderLayer),
 //
-//   h = x + out_proj(attention(layer_norm1(x)))      q scaled by head_dim^-0.5, optional causal mask
+//   h = x + out_proj(attention(layer_norm1(x)))     q scaled by head_dim^-0.5, optional causal mask
 //   y = h + fc2(act(fc1(layer_norm2(h))))
 //
 // clip_vit.h (no mask) and clip_text.h (causal mask) build their forwards from these.

@@ -71,7 +71,9 @@ Status CheckParam(const TensorMap& params, const std::string& key,
 
 // Shape, dtype and range of the ids; `ids` receives them as int64 on the CPU.
 Status CheckIds(const ClipTextConfig& config, const torch::Tensor& input_ids, torch::Tensor* ids) {
-  if (!input_ids.defined()) return Status::InvalidArgument("CLIP text forward: input_ids undefined");
+  if (!input_ids.defined()) {
+    return Status::InvalidArgument("CLIP text forward: input_ids undefined");
+  }
   if (input_ids.dim() != 2 || input_ids.size(0) < 1 || input_ids.size(1) < 1 ||
       input_ids.size(1) > config.max_position_embeddings) {
     return Status::InvalidArgument(

@@ -2,12 +2,13 @@
 // Hugging Face's CLIPTextModel (CLIPTextTransformer) followed by CLIPModel's text_projection, over
 // parameters in Hugging Face key layout, so a CLIPModel checkpoint loads without renaming.
 //
-//   h = token_embedding.weight[ids] + position_embedding.weight[0, T)   [B, T, D]
-//   per layer:  h = h + out_proj(causal_attention(layer_norm1(h)))       q scaled by head_dim^-0.5,
-//               h = h + fc2(act(fc1(layer_norm2(h))))                    act = config.hidden_act
+//   h = token_embedding.weight[ids] + position_embedding.weight[0, T)  [B, T, D]
+//   per layer:  h = h + out_proj(causal_attention(layer_norm1(h)))      q scaled by head_dim^-0.5
+//               h = h + fc2(act(fc1(layer_norm2(h))))                   act = config.hidden_act
 //               (clip_encoder.h; position i attends to positions j <= i only)
-//   pooled = final_layer_norm(h[b, p_b])                                 [B, D]
-//   text_embeds = pooled . text_projection.weight^T                      [B, projection_dim], no bias
+//   pooled = final_layer_norm(h[b, p_b])                                [B, D]
+//   text_embeds = pooled . text_projection.weight^T                     [B, projection_dim]
+//                                                                       (no bias)
 //
 // The pooling position p_b of row b (ClipTextPoolIndices) follows transformers' rule since PR
 // #24773: when eos_token_id == 2 (the value configs written before that PR carry), the first

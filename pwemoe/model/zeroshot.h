@@ -5,8 +5,8 @@
 //
 // (normalize: divide by the L2 norm), and the head's logit_scale is exp(logit_scale) of the
 // CLIPModel checkpoint — how Radford et al., Ilharco et al. and FusionBench build the heads of the
-// task-arithmetic tasks. Tokenizing the prompts is the caller's part (pwemoe/text/clip_tokenizer.h),
-// so this module needs no tokenizer.
+// task-arithmetic tasks. Tokenizing the prompts is the caller's part
+// (pwemoe/text/clip_tokenizer.h), so this module needs no tokenizer.
 //
 // Thread safety: no state; the model is only read.
 #pragma once

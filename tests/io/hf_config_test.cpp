@@ -217,7 +217,7 @@ TEST(HfConfig, WriterRejectsInvalidConfig) {
   EXPECT_NE(st.message().find("num_attention_heads"), std::string::npos);
 }
 
-// ---- text tower ----------------------------------------------------------------------------------
+// ---- text tower ---------------------------------------------------------------------------------
 
 // As in openai/clip-vit-base-patch32: an old config whose text_config_dict holds the real values
 // (eos_token_id 2, from before transformers PR #24773) and whose text_config repeats them.

@@ -1,8 +1,8 @@
 // pwemoe-zeroshot-heads run as a process on the tiny CLIPModel of tests/model/clip_text_golden
 // (its vocab.json and merges.txt, classes.txt and templates.txt): the head it writes equals the one
 // make_clip_text_golden.py computes with numpy (its own tokenizer and forward) for the same classes
-// and templates; the batch size changes nothing; errors name the flag and file; --help lists every
-// flag.
+// and templates; the batch size changes nothing; --clip also takes a model id in a Hugging Face
+// cache; errors name the flag and file; --help lists every flag.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -54,11 +54,12 @@ class ZeroshotHeadsTool : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  // Runs `pwemoe-zeroshot-heads <args>` (no quoting needed), stdout and stderr kept apart.
-  ToolRun Tool(const std::string& args) {
+  // Runs `<env> pwemoe-zeroshot-heads <args>` through the shell (no quoting needed), stdout and
+  // stderr kept apart; `env` is "" or "NAME=VALUE ..." for the tool's environment.
+  ToolRun Tool(const std::string& args, const std::string& env = "") {
     const std::string out = dir_ + "/stdout.txt", err = dir_ + "/stderr.txt";
-    const std::string cmd = std::string(PWEMOE_ZEROSHOT_HEADS) + " " + args + " > " + out +
-                            " 2> " + err;
+    const std::string cmd = env + (env.empty() ? "" : " ") + PWEMOE_ZEROSHOT_HEADS + " " + args +
+                            " > " + out + " 2> " + err;
     ToolRun run;
     const int status = std::system(cmd.c_str());
     run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -154,7 +155,7 @@ TEST_F(ZeroshotHeadsTool, BadInputsNameFlagAndFile) {
        1, no_vocab + "/vocab.json"},
       {"--clip " + dir_ + "/nothing --classes " + classes + " --templates " + templates +
            " --out " + out,
-       1, dir_ + "/nothing/config.json"},
+       1, "--clip: " + dir_ + "/nothing does not exist"},
       {"--clip " + kGolden + " --classes " + classes + " --templates " + templates, 2,
        "--out is required"},
       {Args(out) + " --batch-size 0", 2, "--batch-size"},
@@ -171,11 +172,41 @@ TEST_F(ZeroshotHeadsTool, BadInputsNameFlagAndFile) {
   }
 }
 
+TEST_F(ZeroshotHeadsTool, ClipMayBeAModelIdInTheHubCache) {
+  // A stand-in Hugging Face cache holding the golden model as org/tiny-clip at one commit.
+  const std::string cache = dir_ + "/hub", commit = std::string(40, 'a');
+  const std::string model = cache + "/models--org--tiny-clip";
+  fs::create_directories(model + "/refs");
+  fs::create_directories(model + "/snapshots/" + commit);
+  std::ofstream(model + "/refs/main") << commit;
+  for (const char* f : {"config.json", "model.safetensors", "vocab.json", "merges.txt"}) {
+    fs::copy_file(kGolden + "/" + f, model + "/snapshots/" + commit + "/" + f);
+  }
+  const std::string tail = " --classes " + kGolden + "/classes.txt --templates " + kGolden +
+                           "/templates.txt --out " + dir_ + "/head.safetensors";
+  ToolRun ok = Tool("--clip org/tiny-clip" + tail, "HF_HUB_CACHE=" + cache);
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(nlohmann::json::parse(ok.out).at("clip"), model + "/snapshots/" + commit);
+  model::ClassificationHead head;
+  ASSERT_TRUE(model::LoadHead(dir_ + "/head.safetensors", &head).ok());
+  io::TensorMap expected;
+  ASSERT_TRUE(io::LoadTensors(kGolden + "/expected.safetensors", &expected, {true}).ok());
+  torch::Tensor diff = head.weight.to(torch::kFloat64) - expected.at("head_weight");
+  EXPECT_LT(diff.abs().max().item<double>(), 1e-4);
+  // A model the cache does not hold: the error says where it looked.
+  ToolRun missing = Tool("--clip org/other" + tail, "HF_HUB_CACHE=" + cache);
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("--clip: org/other is neither an existing path nor a model "
+                                     "in the cache"));
+  EXPECT_THAT(missing.err, HasSubstr(cache + "/models--org--other"));
+}
+
 TEST_F(ZeroshotHeadsTool, HelpListsEveryFlag) {
   ToolRun run = Tool("--help");
   EXPECT_EQ(run.code, 0);
-  for (const char* flag : {"--clip DIR", "--classes FILE", "--templates FILE", "--out FILE",
-                           "--batch-size N", "--threads N", "--log-level LEVEL", "--version"}) {
+  for (const char* flag :
+       {"--clip DIR|ORG/NAME", "--classes FILE", "--templates FILE", "--out FILE", "--batch-size N",
+        "--threads N", "--log-level LEVEL", "--version"}) {
     EXPECT_THAT(run.out, HasSubstr(flag));
   }
   EXPECT_THAT(run.out, HasSubstr("(default: 256)"));
