@@ -58,6 +58,13 @@ pwemoe_require(ZLIB_FOUND "zlib" zlib1g-dev)
 find_package(Freetype QUIET)
 pwemoe_require(FREETYPE_FOUND "FreeType" libfreetype-dev)
 
+# Image decoding for pwemoe-prepare-data (pwemoe/image): libjpeg-turbo and libpng.
+find_package(JPEG QUIET)
+pwemoe_require(JPEG_FOUND "libjpeg" libjpeg62-turbo-dev)
+
+find_package(PNG QUIET)
+pwemoe_require(PNG_FOUND "libpng" libpng-dev)
+
 # ---- optional GPU path ---------------------------------------------------------------------
 set(PWEMOE_HAVE_CUDA OFF)
 set(PWEMOE_HAVE_NCCL OFF)

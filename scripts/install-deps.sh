@@ -22,6 +22,8 @@ packages=(
   # the built-in benchmark (pwemoe-make-mini): Fashion-MNIST images, glyphs rendered from fonts
   dataset-fashion-mnist zlib1g-dev libfreetype-dev
   fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35
+  # images to dataset files (pwemoe-prepare-data): JPEG and PNG decoding
+  libjpeg62-turbo-dev libpng-dev
   # the slurm test tier: a real single-node Slurm (tests/slurm/cluster.sh). srun starts Open MPI
   # ranks through Slurm's mpi/pmix plugin, which loads libpmix2 (already pulled in by Open MPI)
   slurmctld slurmd slurm-client munge libpmix2

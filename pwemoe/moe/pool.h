@@ -70,7 +70,11 @@ struct PoolSpec {
 };
 
 // Loads every file of `spec` (io::LoadTensors with default options: F16/BF16 become F32;
-// model::LoadHead) and validates the result with ValidateModelPool. Errors from loading name the
+// model::LoadHead) and validates the result with ValidateModelPool. Keys the merged vision model
+// never reads are dropped from every checkpoint first: a full CLIPModel's `text_model.*`,
+// `text_projection.weight` and `logit_scale`, and every `*.position_ids` buffer (saved by older
+// transformers versions only), so a CLIPModel pairs with CLIPVisionModel experts whichever
+// transformers version saved them. Errors from loading name the
 // file; InvalidArgument when some tasks have a head path and others do not. *out is replaced only
 // on success.
 Status LoadModelPool(const PoolSpec& spec, ModelPool* out);

@@ -1,3 +1,5 @@
+#include <iterator>
+#include <string>
 #include <utility>
 
 #include "pwemoe/moe/pool.h"
@@ -19,6 +21,22 @@ Status CheckHeadPaths(const PoolSpec& spec, bool* with_heads) {
   return Status::Ok();
 }
 
+// Keys the merged vision model never reads: a full CLIPModel checkpoint's text side, and the
+// position_ids buffers (arange constants) that older transformers versions saved and newer ones
+// do not. Dropped at load, so a CLIPModel pretrained checkpoint pairs with vision-only experts and
+// checkpoints of either transformers generation pair with each other.
+bool UnusedByTheVisionModel(const std::string& key) {
+  const std::string ids = ".position_ids";
+  return key.rfind("text_model.", 0) == 0 || key == "text_projection.weight" || key == "logit_scale" ||
+         (key.size() >= ids.size() && key.compare(key.size() - ids.size(), ids.size(), ids) == 0);
+}
+
+void DropUnused(io::TensorMap* tensors) {
+  for (auto it = tensors->begin(); it != tensors->end();) {
+    it = UnusedByTheVisionModel(it->first) ? tensors->erase(it) : std::next(it);
+  }
+}
+
 }  // namespace
 
 Status LoadModelPool(const PoolSpec& spec, ModelPool* out) {
@@ -26,10 +44,12 @@ Status LoadModelPool(const PoolSpec& spec, ModelPool* out) {
   PWEMOE_RETURN_IF_ERROR(CheckHeadPaths(spec, &with_heads));
   ModelPool pool;
   PWEMOE_RETURN_IF_ERROR(io::LoadTensors(spec.pretrained, &pool.pretrained));
+  DropUnused(&pool.pretrained);
   for (const PoolSpec::Task& task : spec.tasks) {
     pool.tasks.push_back(task.name);
     pool.experts.emplace_back();
     PWEMOE_RETURN_IF_ERROR(io::LoadTensors(task.expert, &pool.experts.back()));
+    DropUnused(&pool.experts.back());
     if (with_heads) {
       pool.heads.emplace_back();
       PWEMOE_RETURN_IF_ERROR(model::LoadHead(task.head, &pool.heads.back()));

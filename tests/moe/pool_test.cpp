@@ -174,5 +174,36 @@ TEST_F(Pool, LoadsFromFilesAndRequiresHeadsForAllOrNone) {
   EXPECT_THAT(LoadModelPool(spec, &loaded).message(), HasSubstr("absent.safetensors"));
 }
 
+// The pairing of the TA8 models: a full CLIPModel pretrained checkpoint (text tower, projections,
+// logit_scale, position_ids buffers) with vision-only experts, one saved with position_ids (an
+// older transformers) and one without.
+TEST_F(Pool, FullClipCheckpointPairsWithVisionOnlyExperts) {
+  ModelPool pool = testing::RandomPool(testing::TinyConfig(), 2, 3);
+  const std::string dir = testing::MakeTempDir("pwemoe_pool_clip");
+  io::TensorMap pre = pool.pretrained;
+  pre["text_model.embeddings.token_embedding.weight"] = torch::randn({10, 4});
+  pre["text_model.embeddings.position_ids"] = torch::arange(7).unsqueeze(0);
+  pre["text_projection.weight"] = torch::randn({4, 4});
+  pre["logit_scale"] = torch::tensor(2.6592f);
+  pre["vision_model.embeddings.position_ids"] = torch::arange(5).unsqueeze(0);
+  io::TensorMap old_expert = pool.experts[0];
+  old_expert["vision_model.embeddings.position_ids"] = torch::arange(5).unsqueeze(0);
+  PoolSpec spec{dir + "/pre.safetensors", {{"task0", dir + "/e0.safetensors", ""}, {"task1", dir + "/e1.safetensors", ""}}};
+  ASSERT_TRUE(io::SaveTensors(spec.pretrained, pre).ok());
+  ASSERT_TRUE(io::SaveTensors(spec.tasks[0].expert, old_expert).ok());
+  ASSERT_TRUE(io::SaveTensors(spec.tasks[1].expert, pool.experts[1]).ok());
+  ModelPool loaded;
+  Status st = LoadModelPool(spec, &loaded);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(loaded.pretrained.size(), pool.pretrained.size());
+  for (const auto& [key, t] : pool.pretrained) EXPECT_TRUE(loaded.pretrained.count(key)) << key;
+  for (const char* key : {"text_projection.weight", "logit_scale", "vision_model.embeddings.position_ids",
+                          "text_model.embeddings.token_embedding.weight"}) {
+    EXPECT_FALSE(loaded.pretrained.count(key)) << key;
+  }
+  EXPECT_EQ(loaded.experts[0].size(), pool.experts[0].size());
+  EXPECT_EQ(MergedKeys(loaded), MergedKeys(pool));
+}
+
 }  // namespace
 }  // namespace pwemoe::moe
