@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@
 namespace pwemoe::tools {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr char kTool[] = "pwemoe-zeroshot-heads";
 
 const std::vector<FlagSpec> kFlags = {
@@ -44,7 +47,7 @@ const std::vector<FlagSpec> kFlags = {
      "or a model id in the local Hugging Face cache"},
     {"--classes", "FILE", "", "class names, one per line, in label order"},
     {"--templates", "FILE", "", "prompt templates, one per line, each with one {} for the class"},
-    {"--out", "FILE", "", "head .safetensors to write (weight, logit_scale)"},
+    {"--out", "FILE", "", "head .safetensors to write (weight, logit_scale); its folder is made"},
     {"--batch-size", "N", "256", "prompts per text-tower forward"},
     {"--threads", "N", "1", "LibTorch threads"},
     {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
@@ -152,6 +155,12 @@ Status MakeHead(const Options& o, Summary* s) {
   st = model::ZeroShotHead(clip, ids, static_cast<int64_t>(task.classes.size()), o.batch_size,
                            progress, &head);
   if (!st.ok()) return st.WithContext(folder);
+  const fs::path parent = fs::path(o.out).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !fs::create_directories(parent, ec) && ec) {
+    return Status::IoError("--out: cannot create the folder " + parent.string() + ": " +
+                           ec.message());
+  }
   PWEMOE_RETURN_IF_ERROR(model::SaveHead(o.out, head));
   s->clip = folder;
   s->classes = head.num_classes();

@@ -113,8 +113,8 @@ TEST_F(ZeroshotHeadsTool, HeadMatchesNumpy) {
   EXPECT_THAT(run.err, HasSubstr("embedded 3/16 prompts"));
   EXPECT_THAT(run.err, HasSubstr("embedded 16/16 prompts"));
 
-  // One batch for everything: the same head.
-  const std::string out2 = dir_ + "/head2.safetensors";
+  // One batch for everything: the same head (written into folders that do not exist yet).
+  const std::string out2 = dir_ + "/heads/vit-b32/head2.safetensors";
   ASSERT_EQ(Tool(Args(out2) + " --batch-size 1000 --threads 2").code, 0);
   model::ClassificationHead head2;
   ASSERT_TRUE(model::LoadHead(out2, &head2).ok());
