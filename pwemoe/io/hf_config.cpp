@@ -114,42 +114,42 @@ std::string Problem(const ClipVisionConfig& c, const std::string& prefix) {
   return "";
 }
 
-// The object holding a CLIPConfig's vision fields: non-null vision_config_dict, else
-// vision_config, else none (all defaults). Sets *key to the one used.
-Status FindVisionObject(const std::string& name, const json& doc, const json** vision,
-                        std::string* key) {
+// The object holding a CLIPConfig's fields of one tower: non-null `<tower>_config_dict`, else
+// `<tower>_config`, else none (all defaults). Sets *key to the one used.
+Status FindTowerObject(const std::string& name, const json& doc, const std::string& tower,
+                       const json** object, std::string* key) {
   static const json kEmpty = json::object();
-  *vision = &kEmpty;
-  for (const char* candidate : {"vision_config_dict", "vision_config"}) {
+  *object = &kEmpty;
+  for (const std::string& candidate : {tower + "_config_dict", tower + "_config"}) {
     auto it = doc.find(candidate);
     if (it == doc.end() || it->is_null()) continue;
     if (!it->is_object()) {
       return Status::Corrupt(name + ": " + candidate + ": " + DescribeJson(*it) +
                              " is not an object");
     }
-    *vision = &*it;
+    *object = &*it;
     *key = candidate;
     return Status::Ok();
   }
-  *key = "vision_config";
+  *key = tower + "_config";
   return Status::Ok();
 }
 
-Status ParseModelType(const std::string& name, const json& doc, std::string* model_type) {
+// model_type must be "clip" or `tower_type` ("clip_vision_model", "clip_text_model").
+Status ParseModelType(const std::string& name, const json& doc, const std::string& tower_type,
+                      std::string* model_type) {
+  const std::string expected = "expected \"" + tower_type + "\" or \"clip\"";
   auto it = doc.find("model_type");
   if (it == doc.end()) {
-    return Status::InvalidArgument(name +
-                                   ": model_type: missing; expected \"clip_vision_model\" "
-                                   "or \"clip\"");
+    return Status::InvalidArgument(name + ": model_type: missing; " + expected);
   }
   if (!it->is_string()) {
     return Status::Corrupt(name + ": model_type: " + DescribeJson(*it) + " is not a string");
   }
   *model_type = it->get<std::string>();
-  if (*model_type != "clip" && *model_type != "clip_vision_model") {
+  if (*model_type != "clip" && *model_type != tower_type) {
     return Status::InvalidArgument(name + ": model_type: \"" + *model_type +
-                                   "\" is not supported; expected \"clip_vision_model\" or "
-                                   "\"clip\"");
+                                   "\" is not supported; " + expected);
   }
   return Status::Ok();
 }
@@ -159,13 +159,13 @@ Status ParseConfigDoc(const std::string& name, const json& doc, ClipVisionConfig
     return Status::Corrupt(name + ": " + DescribeJson(doc) + " is not an object");
   }
   std::string model_type;
-  PWEMOE_RETURN_IF_ERROR(ParseModelType(name, doc, &model_type));
+  PWEMOE_RETURN_IF_ERROR(ParseModelType(name, doc, "clip_vision_model", &model_type));
   ClipVisionConfig config;
   const json* vision = &doc;
   std::string prefix;
   if (model_type == "clip") {
     std::string key;
-    PWEMOE_RETURN_IF_ERROR(FindVisionObject(name, doc, &vision, &key));
+    PWEMOE_RETURN_IF_ERROR(FindTowerObject(name, doc, "vision", &vision, &key));
     prefix = key + ".";
   }
   PWEMOE_RETURN_IF_ERROR(ReadVisionFields(*vision, name + ": " + prefix, &config));
@@ -176,30 +176,130 @@ Status ParseConfigDoc(const std::string& name, const json& doc, ClipVisionConfig
   return Status::Ok();
 }
 
+// ---- text tower --------------------------------------------------------------------------------
+
+Status ReadTextFields(const json& obj, const std::string& where, ClipTextConfig* c) {
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "vocab_size", &c->vocab_size));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "hidden_size", &c->hidden_size));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "intermediate_size", &c->intermediate_size));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "num_hidden_layers", &c->num_hidden_layers));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "num_attention_heads", &c->num_attention_heads));
+  PWEMOE_RETURN_IF_ERROR(
+      ReadInt(obj, where, "max_position_embeddings", &c->max_position_embeddings));
+  PWEMOE_RETURN_IF_ERROR(ReadInt(obj, where, "eos_token_id", &c->eos_token_id));
+  PWEMOE_RETURN_IF_ERROR(ReadString(obj, where, "hidden_act", &c->hidden_act));
+  return ReadDouble(obj, where, "layer_norm_eps", &c->layer_norm_eps);
+}
+
+// "" when `c` is valid, else "<key>: <problem>". `prefix` is prepended to text keys.
+std::string TextProblem(const ClipTextConfig& c, const std::string& prefix) {
+  const std::pair<const char*, int64_t> sizes[] = {
+      {"vocab_size", c.vocab_size},
+      {"hidden_size", c.hidden_size},
+      {"intermediate_size", c.intermediate_size},
+      {"num_hidden_layers", c.num_hidden_layers},
+      {"num_attention_heads", c.num_attention_heads},
+      {"max_position_embeddings", c.max_position_embeddings}};
+  for (const auto& [key, value] : sizes) {
+    if (value < 1 || value > kMaxSize) {
+      return prefix + key + ": " + std::to_string(value) + " must be in [1, 2147483647]";
+    }
+  }
+  if (c.eos_token_id < 0 || c.eos_token_id > kMaxSize) {
+    return prefix + "eos_token_id: " + std::to_string(c.eos_token_id) +
+           " must be in [0, 2147483647]";
+  }
+  if (c.projection_dim < 1 || c.projection_dim > kMaxSize) {
+    return "projection_dim: " + std::to_string(c.projection_dim) + " must be in [1, 2147483647]";
+  }
+  if (!(c.layer_norm_eps > 0) || !std::isfinite(c.layer_norm_eps)) {
+    return prefix + "layer_norm_eps: must be positive and finite";
+  }
+  const auto& acts = KnownActivations();
+  if (std::find(acts.begin(), acts.end(), c.hidden_act) == acts.end()) {
+    return prefix + "hidden_act: unknown activation '" + c.hidden_act + "'" +
+           DidYouMean(c.hidden_act, acts) + " (known: " + Join(acts, ", ") + ")";
+  }
+  if (c.hidden_size % c.num_attention_heads != 0) {
+    return prefix + "num_attention_heads: " + std::to_string(c.num_attention_heads) +
+           " does not divide hidden_size " + std::to_string(c.hidden_size);
+  }
+  return "";
+}
+
+Status ParseTextConfigDoc(const std::string& name, const json& doc, ClipTextConfig* out) {
+  if (!doc.is_object()) {
+    return Status::Corrupt(name + ": " + DescribeJson(doc) + " is not an object");
+  }
+  std::string model_type;
+  PWEMOE_RETURN_IF_ERROR(ParseModelType(name, doc, "clip_text_model", &model_type));
+  ClipTextConfig config;
+  const json* text = &doc;
+  std::string prefix;
+  if (model_type == "clip") {
+    std::string key;
+    PWEMOE_RETURN_IF_ERROR(FindTowerObject(name, doc, "text", &text, &key));
+    prefix = key + ".";
+  }
+  PWEMOE_RETURN_IF_ERROR(ReadTextFields(*text, name + ": " + prefix, &config));
+  // CLIPModel's text_projection is [CLIPConfig.projection_dim, hidden]; a CLIPTextConfig's own
+  // projection_dim serves CLIPTextModelWithProjection.
+  PWEMOE_RETURN_IF_ERROR(ReadInt(doc, name + ": ", "projection_dim", &config.projection_dim));
+  std::string problem = TextProblem(config, prefix);
+  if (!problem.empty()) return Status::Corrupt(name + ": " + problem);
+  *out = config;
+  return Status::Ok();
+}
+
+// Parses `text` as JSON into *doc; Corrupt naming `name` otherwise.
+Status ParseJsonText(const std::string& name, const std::string& text, json* doc) {
+  if (text.find('\0') != std::string::npos) {
+    return Status::Corrupt(name + ": invalid JSON: the file contains a NUL byte");
+  }
+  try {
+    *doc = json::parse(text);
+  } catch (const json::exception& e) {
+    return Status::Corrupt(name + ": invalid JSON: " + e.what());
+  }
+  return Status::Ok();
+}
+
+// `path` itself, or `path`/config.json when it is a folder.
+std::string ConfigFile(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec)
+             ? (std::filesystem::path(path) / "config.json").string()
+             : path;
+}
+
 }  // namespace
 
 Status ParseClipVisionConfig(const std::string& name, const std::string& text,
                              ClipVisionConfig* out) {
-  if (text.find('\0') != std::string::npos) {
-    return Status::Corrupt(name + ": invalid JSON: the file contains a NUL byte");
-  }
   json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    return Status::Corrupt(name + ": invalid JSON: " + e.what());
-  }
+  PWEMOE_RETURN_IF_ERROR(ParseJsonText(name, text, &doc));
   return ParseConfigDoc(name, doc, out);
 }
 
 Status LoadClipVisionConfig(const std::string& path, ClipVisionConfig* out) {
-  std::error_code ec;
-  std::string file = std::filesystem::is_directory(path, ec)
-                         ? (std::filesystem::path(path) / "config.json").string()
-                         : path;
+  const std::string file = ConfigFile(path);
   json doc;
   PWEMOE_RETURN_IF_ERROR(ReadJsonFile(file, &doc));  // NotFound / IoError / invalid JSON
   return ParseConfigDoc(file, doc, out);
+}
+
+Status ParseClipTextConfig(const std::string& name, const std::string& text,
+                           ClipTextConfig* out) {
+  json doc;
+  PWEMOE_RETURN_IF_ERROR(ParseJsonText(name, text, &doc));
+  return ParseTextConfigDoc(name, doc, out);
+}
+
+Status LoadClipTextConfig(const std::string& path, ClipTextConfig* out) {
+  const std::string file = ConfigFile(path);
+  json doc;
+  PWEMOE_RETURN_IF_ERROR(ReadJsonFile(file, &doc));  // NotFound / IoError / invalid JSON
+  return ParseTextConfigDoc(file, doc, out);
 }
 
 Status ClipVisionConfigToJson(const ClipVisionConfig& config, const std::string& architecture,

@@ -75,12 +75,17 @@ bool FromTorchDType(torch::ScalarType type, DType* out) {
   return false;
 }
 
+Status LoadTensor(const std::string& file, const TensorInfo& info, torch::Tensor* out,
+                  const LoadOptions& options) {
+  bool widen = !options.keep_dtype && (info.dtype == DType::kF16 || info.dtype == DType::kBF16);
+  return LoadOne(file, info, widen, out);
+}
+
 Status LoadTensors(const Checkpoint& checkpoint, TensorMap* out, const LoadOptions& options) {
   TensorMap tensors;
   for (const auto& file : checkpoint.files()) {
     for (const TensorInfo& t : file->tensors()) {
-      bool widen = !options.keep_dtype && (t.dtype == DType::kF16 || t.dtype == DType::kBF16);
-      PWEMOE_RETURN_IF_ERROR(LoadOne(file->path(), t, widen, &tensors[t.name]));
+      PWEMOE_RETURN_IF_ERROR(LoadTensor(file->path(), t, &tensors[t.name], options));
     }
   }
   *out = std::move(tensors);

@@ -35,6 +35,11 @@ bool FromTorchDType(torch::ScalarType type, DType* out);
 // (for example, out of memory).
 Status LoadTensors(const Checkpoint& checkpoint, TensorMap* out, const LoadOptions& options = {});
 
+// Copies one tensor of an open file (`file` is the path of the file holding it, for messages) into
+// a fresh CPU tensor, converted as `options` says. Errors as LoadTensors(Checkpoint).
+Status LoadTensor(const std::string& file, const TensorInfo& info, torch::Tensor* out,
+                  const LoadOptions& options = {});
+
 // Opens `path` with Checkpoint::Open (a .safetensors file, a shard index, or a model folder) and
 // loads it as above. Errors as Checkpoint::Open and LoadTensors(Checkpoint).
 Status LoadTensors(const std::string& path, TensorMap* out, const LoadOptions& options = {});

@@ -17,31 +17,13 @@ namespace {
 using io::ExceptionText;
 using io::ShapeString;
 
-constexpr double kPi = 3.14159265358979323846;
-
-struct ActivationName {
-  const char* name;
-  Activation activation;
-};
-
-constexpr ActivationName kActivations[] = {
-    {"quick_gelu", Activation::kQuickGelu},
-    {"gelu", Activation::kGelu},
-    {"gelu_python", Activation::kGelu},
-    {"gelu_new", Activation::kGeluNew},
-    {"gelu_pytorch_tanh", Activation::kGeluTanh},
-    {"relu", Activation::kRelu},
-    {"silu", Activation::kSilu},
-    {"swish", Activation::kSilu},
-};
-
-std::vector<std::string> ActivationNames() {
-  std::vector<std::string> names;
-  for (const ActivationName& a : kActivations) names.push_back(a.name);
-  return names;
-}
-
 // ---- validation --------------------------------------------------------------------------------
+
+// ParseActivation of config.hidden_act, its message saying which config.
+Status VisionActivation(const ClipVisionConfig& config, Activation* act) {
+  Status st = ParseActivation(config.hidden_act, act);
+  return st.ok() ? st : st.WithContext("CLIP vision config");
+}
 
 Status CheckPositive(const char* field, int64_t value) {
   if (value > 0) return Status::Ok();
@@ -108,105 +90,34 @@ Status CheckPixels(const ClipVisionConfig& config, const torch::Tensor& pixels,
 // ---- forward -----------------------------------------------------------------------------------
 // These assume validated parameters; a missing key throws std::out_of_range, caught at the API.
 
-const torch::Tensor& Param(const TensorMap& params, const std::string& key) {
-  auto it = params.find(key);
-  if (it == params.end()) throw std::out_of_range("missing tensor '" + key + "'");
-  return it->second;
-}
-
-torch::Tensor LayerNorm(const TensorMap& params, const std::string& prefix, double eps,
-                        const torch::Tensor& x) {
-  return torch::layer_norm(x, {x.size(-1)}, Param(params, prefix + ".weight"),
-                           Param(params, prefix + ".bias"), eps);
-}
-
-torch::Tensor Linear(const TensorMap& params, const std::string& prefix, const torch::Tensor& x) {
-  return torch::linear(x, Param(params, prefix + ".weight"), Param(params, prefix + ".bias"));
-}
-
-torch::Tensor Activate(Activation act, const torch::Tensor& x) {
-  switch (act) {
-    case Activation::kQuickGelu:
-      return x * torch::sigmoid(1.702 * x);
-    case Activation::kGelu:
-      return torch::gelu(x);
-    case Activation::kGeluNew:
-      return 0.5 * x *
-             (1.0 + torch::tanh(std::sqrt(2.0 / kPi) * (x + 0.044715 * torch::pow(x, 3.0))));
-    case Activation::kGeluTanh:
-      return torch::gelu(x, "tanh");
-    case Activation::kRelu:
-      return torch::relu(x);
-    case Activation::kSilu:
-      return torch::silu(x);
-  }
-  return x;  // unreachable: every enumerator is handled above
-}
-
 // Patch and position embeddings: [B, C, S, S] -> [B, N+1, D].
 torch::Tensor Embed(const ClipVisionConfig& config, const TensorMap& params,
                     const torch::Tensor& pixels) {
   const int64_t batch = pixels.size(0), width = config.hidden_size;
-  torch::Tensor patches = torch::conv2d(pixels, Param(params, kPatchEmbedding), {},
+  torch::Tensor patches = torch::conv2d(pixels, ParamAt(params, kPatchEmbedding), {},
                                         config.patch_size);  // [B, D, S/P, S/P]
   patches = patches.flatten(2).transpose(1, 2);              // [B, N, D]
   torch::Tensor cls =
-      Param(params, kClassEmbedding).reshape({1, 1, width}).expand({batch, 1, width});
-  return torch::cat({cls, patches}, 1) + Param(params, kPositionEmbedding);
-}
-
-// Softmax over the last dim; half-precision inputs are reduced in float32, as transformers does.
-torch::Tensor Softmax(const torch::Tensor& x) {
-  if (x.scalar_type() == torch::kHalf || x.scalar_type() == torch::kBFloat16) {
-    return torch::softmax(x, -1, torch::kFloat32).to(x.scalar_type());
-  }
-  return torch::softmax(x, -1);
-}
-
-// CLIPAttention (eager): [B, T, D] -> [B, T, D].
-torch::Tensor Attention(const ClipVisionConfig& config, const TensorMap& params,
-                        const std::string& prefix, const torch::Tensor& x) {
-  const int64_t batch = x.size(0), tokens = x.size(1), width = x.size(2);
-  const int64_t heads = config.num_attention_heads, head_dim = width / heads;
-  auto split = [&](const torch::Tensor& t) {  // [B, T, D] -> [B, H, T, head_dim]
-    return t.reshape({batch, tokens, heads, head_dim}).transpose(1, 2);
-  };
-  torch::Tensor q = split(Linear(params, prefix + "q_proj", x) * std::pow(head_dim, -0.5));
-  torch::Tensor k = split(Linear(params, prefix + "k_proj", x));
-  torch::Tensor v = split(Linear(params, prefix + "v_proj", x));
-  torch::Tensor weights = Softmax(torch::matmul(q, k.transpose(-1, -2)));  // [B, H, T, T]
-  torch::Tensor out = torch::matmul(weights, v).transpose(1, 2).reshape({batch, tokens, width});
-  return Linear(params, prefix + "out_proj", out);
-}
-
-// One pre-LN encoder layer.
-torch::Tensor EncoderLayer(const ClipVisionConfig& config, const TensorMap& params, Activation act,
-                           int64_t layer, const torch::Tensor& x) {
-  const std::string prefix = ClipLayerPrefix(layer);
-  const double eps = config.layer_norm_eps;
-  torch::Tensor h = x + Attention(config, params, prefix + "self_attn.",
-                                  LayerNorm(params, prefix + "layer_norm1", eps, x));
-  torch::Tensor mlp_in = LayerNorm(params, prefix + "layer_norm2", eps, h);
-  torch::Tensor mlp_out =
-      Linear(params, prefix + "mlp.fc2", Activate(act, Linear(params, prefix + "mlp.fc1", mlp_in)));
-  return h + mlp_out;
+      ParamAt(params, kClassEmbedding).reshape({1, 1, width}).expand({batch, 1, width});
+  return torch::cat({cls, patches}, 1) + ParamAt(params, kPositionEmbedding);
 }
 
 torch::Tensor Pooled(const ClipVisionConfig& config, const TensorMap& params, Activation act,
                      const torch::Tensor& pixels) {
   torch::Tensor h =
-      LayerNorm(params, kPreLayerNorm, config.layer_norm_eps, Embed(config, params, pixels));
+      ClipLayerNorm(params, kPreLayerNorm, config.layer_norm_eps, Embed(config, params, pixels));
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
-    h = EncoderLayer(config, params, act, layer, h);
+    h = ClipEncoderLayer(params, ClipLayerPrefix(layer), config.num_attention_heads,
+                         config.layer_norm_eps, act, /*causal=*/false, h);
   }
-  return LayerNorm(params, kPostLayerNorm, config.layer_norm_eps, h.select(1, 0));
+  return ClipLayerNorm(params, kPostLayerNorm, config.layer_norm_eps, h.select(1, 0));
 }
 
 // Shared by both entry points: checks the config and pixels, runs the tower, optionally projects.
 Status RunForward(const ClipVisionConfig& config, const TensorMap& params,
                   const torch::Tensor& pixels, bool project, torch::Tensor* out) {
   Activation act;
-  PWEMOE_RETURN_IF_ERROR(ParseActivation(config.hidden_act, &act));
+  PWEMOE_RETURN_IF_ERROR(VisionActivation(config, &act));
   auto cls = params.find(kClassEmbedding);
   if (cls == params.end() || !cls->second.defined()) {
     return Status::Internal(std::string("CLIP vision forward: no '") + kClassEmbedding +
@@ -215,7 +126,7 @@ Status RunForward(const ClipVisionConfig& config, const TensorMap& params,
   PWEMOE_RETURN_IF_ERROR(CheckPixels(config, pixels, cls->second));
   try {
     torch::Tensor result = Pooled(config, params, act, pixels);
-    if (project) result = torch::linear(result, Param(params, kVisualProjection));
+    if (project) result = torch::linear(result, ParamAt(params, kVisualProjection));
     *out = std::move(result);
   } catch (const std::out_of_range& e) {
     return Status::Internal(std::string("CLIP vision forward: ") + e.what() +
@@ -230,18 +141,6 @@ Status RunForward(const ClipVisionConfig& config, const TensorMap& params,
 
 std::string ClipLayerPrefix(int64_t layer) {
   return "vision_model.encoder.layers." + std::to_string(layer) + ".";
-}
-
-Status ParseActivation(const std::string& name, Activation* out) {
-  for (const ActivationName& a : kActivations) {
-    if (name == a.name) {
-      *out = a.activation;
-      return Status::Ok();
-    }
-  }
-  return Status::InvalidArgument(
-      "CLIP vision config: hidden_act '" + name +
-      "' is not supported by the forward (supported: " + Join(ActivationNames(), ", ") + ")");
 }
 
 Status ValidateClipVisionConfig(const ClipVisionConfig& config) {
@@ -269,7 +168,7 @@ Status ValidateClipVisionConfig(const ClipVisionConfig& config) {
                                    " must be positive and finite");
   }
   Activation act;
-  return ParseActivation(config.hidden_act, &act);
+  return VisionActivation(config, &act);
 }
 
 std::vector<std::pair<std::string, std::vector<int64_t>>> ClipVisionParamShapes(

@@ -8,6 +8,7 @@
 //   h = pre_layrnorm(h)                                           (sic: Hugging Face's key name)
 //   per layer:  h = h + out_proj(attention(layer_norm1(h)))        q scaled by head_dim^-0.5
 //               h = h + fc2(act(fc1(layer_norm2(h))))             act = config.hidden_act
+//               (clip_encoder.h: the layer and activations shared with the text tower)
 //   pooled = post_layernorm(h[:, 0])                              [B, D]
 //   image_embeds = pooled . visual_projection.weight^T            [B, projection_dim], no bias
 //
@@ -23,6 +24,7 @@
 
 #include "pwemoe/io/hf_config.h"
 #include "pwemoe/io/tensor_io.h"
+#include "pwemoe/model/clip_encoder.h"
 #include "pwemoe/util/status.h"
 
 namespace pwemoe::model {
@@ -42,22 +44,9 @@ inline constexpr const char* kVisualProjection = "visual_projection.weight";
 // "vision_model.encoder.layers.<layer>." — the prefix of every key of one encoder layer.
 std::string ClipLayerPrefix(int64_t layer);
 
-// Activation functions the forward implements (Hugging Face ACT2FN semantics):
-//   quick_gelu         x * sigmoid(1.702 x)
-//   gelu, gelu_python  0.5 x (1 + erf(x / sqrt 2))
-//   gelu_new           0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))   (written out, as HF does)
-//   gelu_pytorch_tanh  torch's gelu(approximate="tanh"), the same function
-//   relu               max(x, 0)
-//   silu, swish        x * sigmoid(x)
-enum class Activation { kQuickGelu, kGelu, kGeluNew, kGeluTanh, kRelu, kSilu };
-
-// Parses a config's hidden_act. InvalidArgument naming the activation and listing the supported
-// ones for any other name (including names transformers knows but the forward does not implement).
-Status ParseActivation(const std::string& name, Activation* out);
-
 // Checks the config fields the forward relies on: every size positive, hidden_size divisible by
 // num_attention_heads, image_size divisible by patch_size, layer_norm_eps positive and finite, a
-// supported hidden_act. InvalidArgument naming the field otherwise.
+// supported hidden_act (ParseActivation). InvalidArgument naming the field otherwise.
 Status ValidateClipVisionConfig(const ClipVisionConfig& config);
 
 // Every parameter the forward reads, in forward order, with its shape for `config` (D =

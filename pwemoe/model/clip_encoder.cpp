@@ -1,0 +1,131 @@
+#include "pwemoe/model/clip_encoder.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "pwemoe/util/strings.h"
+
+namespace pwemoe::model {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+struct ActivationName {
+  const char* name;
+  Activation activation;
+};
+
+constexpr ActivationName kActivations[] = {
+    {"quick_gelu", Activation::kQuickGelu},
+    {"gelu", Activation::kGelu},
+    {"gelu_python", Activation::kGelu},
+    {"gelu_new", Activation::kGeluNew},
+    {"gelu_pytorch_tanh", Activation::kGeluTanh},
+    {"relu", Activation::kRelu},
+    {"silu", Activation::kSilu},
+    {"swish", Activation::kSilu},
+};
+
+std::vector<std::string> ActivationNames() {
+  std::vector<std::string> names;
+  for (const ActivationName& a : kActivations) names.push_back(a.name);
+  return names;
+}
+
+torch::Tensor Linear(const io::TensorMap& params, const std::string& prefix,
+                     const torch::Tensor& x) {
+  return torch::linear(x, ParamAt(params, prefix + ".weight"), ParamAt(params, prefix + ".bias"));
+}
+
+// Softmax over the last dim; half-precision inputs are reduced in float32, as transformers does.
+torch::Tensor Softmax(const torch::Tensor& x) {
+  if (x.scalar_type() == torch::kHalf || x.scalar_type() == torch::kBFloat16) {
+    return torch::softmax(x, -1, torch::kFloat32).to(x.scalar_type());
+  }
+  return torch::softmax(x, -1);
+}
+
+// CLIPAttention (eager): [B, T, D] -> [B, T, D].
+torch::Tensor Attention(const io::TensorMap& params, const std::string& prefix, int64_t heads,
+                        bool causal, const torch::Tensor& x) {
+  const int64_t batch = x.size(0), tokens = x.size(1), width = x.size(2);
+  const int64_t head_dim = width / heads;
+  auto split = [&](const torch::Tensor& t) {  // [B, T, D] -> [B, H, T, head_dim]
+    return t.reshape({batch, tokens, heads, head_dim}).transpose(1, 2);
+  };
+  torch::Tensor q = split(Linear(params, prefix + "q_proj", x) * std::pow(head_dim, -0.5));
+  torch::Tensor k = split(Linear(params, prefix + "k_proj", x));
+  torch::Tensor v = split(Linear(params, prefix + "v_proj", x));
+  torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2));  // [B, H, T, T]
+  if (causal && tokens > 1) {
+    torch::Tensor future = torch::ones({tokens, tokens}, x.options().dtype(torch::kBool)).triu(1);
+    scores = scores.masked_fill(future, -std::numeric_limits<double>::infinity());
+  }
+  torch::Tensor out =
+      torch::matmul(Softmax(scores), v).transpose(1, 2).reshape({batch, tokens, width});
+  return Linear(params, prefix + "out_proj", out);
+}
+
+}  // namespace
+
+Status ParseActivation(const std::string& name, Activation* out) {
+  for (const ActivationName& a : kActivations) {
+    if (name == a.name) {
+      *out = a.activation;
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument("hidden_act '" + name +
+                                 "' is not supported by the forward (supported: " +
+                                 Join(ActivationNames(), ", ") + ")");
+}
+
+torch::Tensor ApplyActivation(Activation act, const torch::Tensor& x) {
+  switch (act) {
+    case Activation::kQuickGelu:
+      return x * torch::sigmoid(1.702 * x);
+    case Activation::kGelu:
+      return torch::gelu(x);
+    case Activation::kGeluNew:
+      return 0.5 * x *
+             (1.0 + torch::tanh(std::sqrt(2.0 / kPi) * (x + 0.044715 * torch::pow(x, 3.0))));
+    case Activation::kGeluTanh:
+      return torch::gelu(x, "tanh");
+    case Activation::kRelu:
+      return torch::relu(x);
+    case Activation::kSilu:
+      return torch::silu(x);
+  }
+  return x;  // unreachable: every enumerator is handled above
+}
+
+const torch::Tensor& ParamAt(const io::TensorMap& params, const std::string& key) {
+  auto it = params.find(key);
+  if (it == params.end()) throw std::out_of_range("missing tensor '" + key + "'");
+  return it->second;
+}
+
+torch::Tensor ClipLayerNorm(const io::TensorMap& params, const std::string& prefix, double eps,
+                            const torch::Tensor& x) {
+  return torch::layer_norm(x, {x.size(-1)}, ParamAt(params, prefix + ".weight"),
+                           ParamAt(params, prefix + ".bias"), eps);
+}
+
+torch::Tensor ClipEncoderLayer(const io::TensorMap& params, const std::string& prefix,
+                               int64_t heads, double eps, Activation act, bool causal,
+                               const torch::Tensor& x) {
+  torch::Tensor h = x + Attention(params, prefix + "self_attn.", heads, causal,
+                                  ClipLayerNorm(params, prefix + "layer_norm1", eps, x));
+  torch::Tensor mlp_in = ClipLayerNorm(params, prefix + "layer_norm2", eps, h);
+  torch::Tensor mlp_out =
+      Linear(params, prefix + "mlp.fc2",
+             ApplyActivation(act, Linear(params, prefix + "mlp.fc1", mlp_in)));
+  return h + mlp_out;
+}
+
+}  // namespace pwemoe::model

@@ -1,0 +1,56 @@
+// What CLIP's two towers share, over parameters in Hugging Face key layout: the activations that
+// config.hidden_act names, layer norm, and one pre-LN encoder layer (HF's CLIPEncoderLayer),
+//
+//   h = x + out_proj(attention(layer_norm1(x)))     q scaled by head_dim^-0.5, optional causal mask
+//   y = h + fc2(act(fc1(layer_norm2(h))))
+//
+// clip_vit.h (no mask) and clip_text.h (causal mask) build their forwards from these.
+//
+// Every function is thread-safe: none keeps state, and parameters are only read. The tensor
+// functions assume validated parameters and report problems by throwing (std::out_of_range for a
+// missing key, c10::Error from LibTorch); each tower's API catches them and returns a Status.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pwemoe/io/tensor_io.h"
+#include "pwemoe/util/status.h"
+
+namespace pwemoe::model {
+
+// Activation functions the forwards implement (Hugging Face ACT2FN semantics):
+//   quick_gelu         x * sigmoid(1.702 x)
+//   gelu, gelu_python  0.5 x (1 + erf(x / sqrt 2))
+//   gelu_new           0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))   (written out, as HF does)
+//   gelu_pytorch_tanh  torch's gelu(approximate="tanh"), the same function
+//   relu               max(x, 0)
+//   silu, swish        x * sigmoid(x)
+enum class Activation { kQuickGelu, kGelu, kGeluNew, kGeluTanh, kRelu, kSilu };
+
+// Parses a config's hidden_act. InvalidArgument "hidden_act '<name>' is not supported by the
+// forward (supported: ...)" for any other name (including names transformers knows but the
+// forwards do not implement); callers add which config it came from.
+Status ParseActivation(const std::string& name, Activation* out);
+
+// `act` applied elementwise to `x` (any floating dtype and device).
+torch::Tensor ApplyActivation(Activation act, const torch::Tensor& x);
+
+// params.at(key), throwing std::out_of_range "missing tensor '<key>'" when absent.
+const torch::Tensor& ParamAt(const io::TensorMap& params, const std::string& key);
+
+// torch's layer_norm over the last dim with `<prefix>.weight` and `<prefix>.bias`.
+torch::Tensor ClipLayerNorm(const io::TensorMap& params, const std::string& prefix, double eps,
+                            const torch::Tensor& x);
+
+// One encoder layer on x [B, T, D] -> [B, T, D], with the parameters under `prefix` (ending in
+// "."): layer_norm{1,2}.{weight,bias}, self_attn.{q,k,v,out}_proj.{weight,bias},
+// mlp.fc{1,2}.{weight,bias}. `heads` divides D. When `causal`, position i attends only to
+// positions j <= i (HF's causal mask; masked scores get -inf, which after the softmax is the same
+// exact 0 as HF's additive finfo.min). The softmax of half-precision scores is computed in float32,
+// as transformers does. Gradients flow to every parameter and to x.
+torch::Tensor ClipEncoderLayer(const io::TensorMap& params, const std::string& prefix,
+                               int64_t heads, double eps, Activation act, bool causal,
+                               const torch::Tensor& x);
+
+}  // namespace pwemoe::model
