@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "pwemoe/text/clip_text.h"
+#include "pwemoe/text/prompts.h"
 
 namespace pwemoe::text {
 
@@ -23,18 +24,6 @@ using json = nlohmann::json;
 constexpr size_t kMaxMerges = 49152 - 256 - 2;
 
 constexpr int64_t kMaxId = 2147483647;
-
-Status ReadFileBytes(const std::string& path, std::string* out) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return Status::IoError(path + ": read failed: " + std::strerror(errno));
-  *out = buf.str();
-  return Status::Ok();
-}
 
 // 1-based line of byte `offset` in `text`.
 size_t LineOf(const std::string& text, size_t offset) {
@@ -105,8 +94,8 @@ Status ClipTokenizer::LoadFiles(const std::string& vocab_path, const std::string
                                 const ClipTokenizerOptions& options, ClipTokenizer* out) {
   std::string vocab_json;
   std::string merges_text;
-  PWEMOE_RETURN_IF_ERROR(ReadFileBytes(vocab_path, &vocab_json));
-  PWEMOE_RETURN_IF_ERROR(ReadFileBytes(merges_path, &merges_text));
+  PWEMOE_RETURN_IF_ERROR(ReadFileText(vocab_path, &vocab_json));
+  PWEMOE_RETURN_IF_ERROR(ReadFileText(merges_path, &merges_text));
   return FromText(vocab_path, vocab_json, merges_path, merges_text, options, out);
 }
 

@@ -25,7 +25,7 @@ size_t CountOf(const std::string& s, const std::string& what) {
 
 }  // namespace
 
-Status ReadLinesFile(const std::string& path, std::vector<std::string>* lines) {
+Status ReadFileText(const std::string& path, std::string* out) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
   std::ifstream in(path, std::ios::binary);
@@ -33,7 +33,13 @@ Status ReadLinesFile(const std::string& path, std::vector<std::string>* lines) {
   std::ostringstream buf;
   buf << in.rdbuf();
   if (in.bad()) return Status::IoError(path + ": read failed: " + std::strerror(errno));
-  const std::string text = buf.str();
+  *out = buf.str();
+  return Status::Ok();
+}
+
+Status ReadLinesFile(const std::string& path, std::vector<std::string>* lines) {
+  std::string text;
+  PWEMOE_RETURN_IF_ERROR(ReadFileText(path, &text));
 
   lines->clear();
   std::unordered_map<std::string, size_t> seen;  // line -> its 1-based number

@@ -17,6 +17,10 @@ struct TaskPrompts {
   std::vector<std::string> templates;  // each with exactly one "{}"
 };
 
+// The whole file at `path` as bytes into *out. NotFound "<path>: no such file"; IoError naming the
+// path when it cannot be opened or read.
+Status ReadFileText(const std::string& path, std::string* out);
+
 // Reads a file of lines: "\n" ends a line ("\r\n" too), a last line without one counts. NotFound /
 // IoError naming the path when it cannot be read. Corrupt "<path>: line N: ..." when a line is not
 // valid UTF-8, is empty or white space only, starts or ends with white space, or repeats an earlier

@@ -17,6 +17,7 @@
 #include "pwemoe/data/dataset_reader.h"
 #include "pwemoe/image/clip_preprocess.h"
 #include "pwemoe/image/decode.h"
+#include "../testing/run_command.h"
 
 namespace pwemoe::tools {
 namespace {
@@ -24,22 +25,10 @@ namespace fs = std::filesystem;
 
 const std::string kGoldenDir = std::string(PWEMOE_TEST_DATA_DIR) + "/golden/";
 
-struct ToolRun {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using ToolRun = pwemoe::testing::CommandRun;
 
 ToolRun Prepare(const std::string& args) {
-  const std::string cmd = std::string(PWEMOE_PREPARE_DATA) + " " + args + " 2>&1";
-  ToolRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t got = 0;
-  while ((got = fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, got);
-  const int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return pwemoe::testing::RunCommand(std::string(PWEMOE_PREPARE_DATA) + " " + args);
 }
 
 bool Contains(const std::string& text, const std::string& part) {

@@ -23,44 +23,9 @@ cleanup() { pkill -9 -f "$work/" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL ($scenario): $*"; for f in "$work"/*.log; do echo "--- $f"; tail -n 25 "$f"; done; exit 1; }
 
-# The experiment: writes $work/x.toml. $1: extra TOML appended (optional).
-write_experiment() {
-  cat >"$work/x.toml" <<TOML
-[experiment]
-name = "micro"
-seed = 0
-output_dir = "$work/out"
-
-[benchmark]
-dir = "$bench"
-size = "micro"
-
-[tasks]
-names = ["clothing", "digits", "letters"]
-${1:-}
-
-[train]
-variants = ["ls", "epo"]
-subsets = [["clothing", "digits"], "all"]
-steps = 40
-batch_size = 8
-save_interval = 6
-
-[eval]
-ray_sets = ["grid", "one-hot", "equal"]
-grid_points = 5
-batch_size = 64
-sample_cap = 64
-rays_per_unit = 2
-
-[baselines]
-task_arithmetic = [0.3, 0.6]
-
-[cluster]
-threads_per_rank = 1
-device = "cpu"
-TOML
-}
+# The experiment: writes $work/x.toml. $1: extra TOML lines in [tasks] (optional).
+. "$(dirname "$0")/../testing/micro_experiment.sh"
+write_experiment() { write_micro_experiment "$work/x.toml" "$work/out" "$bench" "${1:-}"; }
 
 # run NAME RANKS [ARGS...]: runs to the end; sets rc; log in $work/NAME.log.
 run() {

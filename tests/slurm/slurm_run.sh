@@ -33,45 +33,9 @@ fail() {
 t0=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - t0 )) s"; }
 
-cat >"$work/x.toml" <<TOML
-[experiment]
-name = "micro"
-seed = 0
-output_dir = "$work/out"
-
-[benchmark]
-dir = "$bench"
-size = "micro"
-
-[tasks]
-names = ["clothing", "digits", "letters"]
-
-[train]
-variants = ["ls", "epo"]
-subsets = [["clothing", "digits"], "all"]
-steps = 40
-batch_size = 8
-save_interval = 6
-
-[eval]
-ray_sets = ["grid", "one-hot", "equal"]
-grid_points = 5
-batch_size = 64
-sample_cap = 64
-rays_per_unit = 2
-
-[baselines]
-task_arithmetic = [0.3, 0.6]
-
-[cluster]
-threads_per_rank = 1
-device = "cpu"
-
-[slurm]
-tasks_per_node = 2
-mem = "512M"
-time = "00:10:00"
-TOML
+. "$here/../testing/micro_experiment.sh"
+write_micro_experiment "$work/x.toml" "$work/out" "$bench" "" \
+  "$(printf '[slurm]\ntasks_per_node = 2\nmem = "512M"\ntime = "00:10:00"')"
 
 # submit NAME [ARGS]: submits the job with pwemoe-submit; sets jid and out (its output file).
 submit() {

@@ -13,6 +13,7 @@
 
 #include "config/experiment_config.h"
 #include "slurm/submit.h"
+#include "../testing/run_command.h"
 
 namespace pwemoe::slurm {
 namespace {
@@ -29,7 +30,7 @@ std::string ExperimentText(const std::string& slurm_table) {
 
 Status Render(const std::string& slurm_table, const std::vector<std::string>& overrides,
               std::string* script, const JobCommand& command = {"/opt/pwemoe/bin/pwemoe-orchestrate",
-                                                                "/home/u/exp.toml"}) {
+                                                                "/home/u/exp.toml", {}}) {
   config::ExperimentConfig cfg;
   Status st = config::ParseExperiment(ExperimentText(slurm_table), "test.toml", overrides, &cfg);
   if (!st.ok()) return st.WithContext("config");
@@ -56,14 +57,9 @@ class TempDir {
 
 // Runs `command` through /bin/sh; its standard output and standard error into *out.
 int Shell(const std::string& command, std::string* out) {
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  size_t n;
-  out->clear();
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  pwemoe::testing::CommandRun run = pwemoe::testing::RunCommand(command);
+  *out = run.out;
+  return run.code;
 }
 
 std::vector<std::string> SbatchLines(const std::string& script) {
@@ -155,7 +151,7 @@ TEST(RenderBatchScriptTest, HostileValuesEchoBack) {
   const std::string experiment = "/home/o'brien/my exp.toml";
   std::string script;
   Status st = Render("", {"train.lr=0.005", "model.architecture=clip-vit"}, &script,
-                     {orchestrate, experiment});
+                     {orchestrate, experiment, {}});
   ASSERT_TRUE(st.ok()) << st.ToString();
   TempDir dir;
   std::string out;
@@ -249,7 +245,7 @@ TEST(RenderBatchScriptTest, NewlinesAreRefusedNamingTheKey) {
     EXPECT_EQ(script, "untouched");
   }
   std::string script;
-  Status st = Render("", {}, &script, {"/bin/orch", "/home/u/a\nb.toml"});
+  Status st = Render("", {}, &script, {"/bin/orch", "/home/u/a\nb.toml", {}});
   ASSERT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(st.message().find("experiment path"), std::string::npos) << st.message();
 }
@@ -265,7 +261,7 @@ TEST(RenderBatchScriptTest, UnknownPlaceholderIsInternal) {
   config::ExperimentConfig cfg;
   ASSERT_TRUE(config::ParseExperiment(ExperimentText(""), "t.toml", {}, &cfg).ok());
   std::string script;
-  Status st = RenderBatchScriptFrom("#!/bin/bash\nx=@NO_SUCH@\n", cfg, {"/a", "/b"}, &script);
+  Status st = RenderBatchScriptFrom("#!/bin/bash\nx=@NO_SUCH@\n", cfg, {"/a", "/b", {}}, &script);
   EXPECT_EQ(st.code(), Status::Code::kInternal);
   EXPECT_NE(st.message().find("@NO_SUCH@"), std::string::npos);
 }

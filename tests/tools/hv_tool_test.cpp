@@ -11,29 +11,18 @@
 #include <fstream>
 #include <string>
 
+#include "../testing/run_command.h"
+
 namespace pwemoe::tools {
 namespace {
 
-struct HvRun {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using HvRun = pwemoe::testing::CommandRun;
 
 // Runs `pwemoe-hv <args>` through the shell, with `input` on standard input.
 HvRun Hv(const std::string& args, const std::string& input = "") {
-  const std::string dir = ::testing::TempDir();
-  const std::string in = dir + "/hv_stdin.txt";
+  const std::string in = ::testing::TempDir() + "/hv_stdin.txt";
   std::ofstream(in) << input;
-  const std::string cmd = std::string(PWEMOE_HV) + " " + args + " < " + in + " 2>&1";
-  HvRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t got = 0;
-  while ((got = fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, got);
-  const int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return pwemoe::testing::RunCommand(std::string(PWEMOE_HV) + " " + args + " < " + in);
 }
 
 TEST(HvTool, VolumeFromFileAndStdin) {

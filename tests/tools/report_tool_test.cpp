@@ -13,6 +13,7 @@
 #include "results/hdf5_writer.h"
 #include "results/result_set.h"
 #include "test_records.h"
+#include "../testing/run_command.h"
 
 namespace pwemoe::tools {
 namespace {
@@ -21,22 +22,10 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using results::testing::TempDir;
 
-struct ReportRun {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using ReportRun = pwemoe::testing::CommandRun;
 
 ReportRun Report(const std::string& args) {
-  const std::string cmd = std::string(PWEMOE_REPORT) + " " + args + " 2>&1";
-  ReportRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t got = 0;
-  while ((got = fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, got);
-  const int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return pwemoe::testing::RunCommand(std::string(PWEMOE_REPORT) + " " + args);
 }
 
 // A results file with one trained, evaluated run and baselines on its subset.
