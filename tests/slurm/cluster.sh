@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real single-node Slurm (Debian's slurmctld, slurmd, slurm-client and munge) for the slurm
-# test tier. Everything it makes lives under DIR: the configuration, the munge key and socket,
-# state and spool directories, logs and pid files; the daemons listen on ports picked free at
+# test tier. Everything it makes lives under DIR: the configuration, state and spool directories,
+# logs and pid files, except munged's key, socket and logs, which live in /tmp/pwemoe-munge-*
+# (linked as DIR/munge: the munge user may not be able to enter DIR's parents); the daemons listen on ports picked free at
 # start, so several clusters (and a system Slurm) can run on one machine side by side.
 #
 #   cluster.sh start DIR   bring the cluster up; wait until the node is idle (prints the time)
@@ -27,11 +28,26 @@ dir=$(cd "$2" && pwd -P)
 conf=$dir/etc/slurm.conf
 pids=$dir/pids
 
-# alive PID: the process exists and is one of ours (its command line names DIR), so a PID
-# reused by an unrelated process after a crash is never signalled.
+# munged's folder (see start): outside DIR, named in DIR/munge-dir.
+munge_dir() { cat "$dir/munge-dir" 2>/dev/null; }
+
+# alive PID: the process exists and is one of ours (its command line names DIR, or munged's
+# folder), so a PID reused by an unrelated process after a crash is never signalled.
 alive() {
   [ -r "/proc/$1/cmdline" ] || return 1
-  { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"
+  local line m
+  line=$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null) || return 1
+  grep -qF -- "$dir/" <<<"$line" && return 0
+  m=$(munge_dir)
+  [ -n "$m" ] && grep -qF -- "$m/" <<<"$line"
+}
+
+# Removes munged's folder of an earlier start (only a folder this script made).
+remove_munge_dir() {
+  local m
+  m=$(munge_dir)
+  [[ "$m" == /tmp/pwemoe-munge-* ]] && rm -rf "$m"
+  rm -f "$dir/munge-dir"
 }
 
 # The recorded daemons still alive, as "NAME PID" lines.
@@ -87,6 +103,7 @@ stop_cluster() {
   list=$(running)
   if [ -z "$list" ]; then
     rm -f "$pids"
+    remove_munge_dir
     echo "cluster.sh: nothing running in $dir"
     return 0
   fi
@@ -121,6 +138,7 @@ stop_cluster() {
   left=$(running)
   [ -n "$left" ] && die "could not stop: $(echo $left)"
   rm -f "$pids"
+  remove_munge_dir
   echo "cluster.sh: stopped $(echo "$list" | awk '{ printf "%s%s(%s)", sep, $1, $2; sep=" " }')"
 }
 
@@ -179,33 +197,38 @@ start_cluster() {
   fi
   # A stale DIR (an earlier cluster that crashed or was killed): start from scratch. Only the
   # entries this script makes are removed.
+  remove_munge_dir
   rm -rf "$dir/etc" "$dir/munge" "$dir/state" "$dir/spool" "$dir/log" "$dir/run" "$dir/tmp" "$pids"
-  mkdir -p "$dir/etc" "$dir/munge" "$dir/state" "$dir/spool" "$dir/log" "$dir/run" "$dir/tmp"
-  # munged checks that no directory on the way to its key, socket, log and seed is writable by
-  # others (sticky /tmp is fine): DIR and its munge/ are made 0755 here.
-  chmod 0755 "$dir"
-  local t0 node ports ctld_port d_port
+  mkdir -p "$dir/etc" "$dir/state" "$dir/spool" "$dir/log" "$dir/run" "$dir/tmp"
+  local t0 node ports ctld_port d_port mdir
   t0=$(date +%s.%N)
 
   # munge: its own key, socket, log, pid and seed files; munged runs in the foreground as the
-  # munge user (setpriv execs it, so the recorded PID is munged's own).
-  dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
-  chmod 0400 "$dir/munge/munge.key"
-  chown -R munge:munge "$dir/munge"
-  chmod 0755 "$dir/munge"  # the socket's directory must be searchable by all
+  # munge user (setpriv execs it, so the recorded PID is munged's own). The munge user must reach
+  # them, and munged refuses a path through a directory others may write (sticky /tmp is fine),
+  # but DIR may lie below a folder the munge user cannot enter (a clone under /root, a 0700
+  # mktemp folder): so they live in a folder of their own under /tmp, named in DIR/munge-dir,
+  # linked as DIR/munge, and removed by stop.
+  mdir=$(mktemp -d /tmp/pwemoe-munge-XXXXXX) || start_failed "cannot make a munge folder in /tmp"
+  echo "$mdir" >"$dir/munge-dir"
+  ln -sfn "$mdir" "$dir/munge"
+  dd if=/dev/urandom of="$mdir/munge.key" bs=1024 count=1 status=none
+  chmod 0400 "$mdir/munge.key"
+  chown -R munge:munge "$mdir"
+  chmod 0755 "$mdir"  # the socket's directory must be searchable by all
   setpriv --reuid=munge --regid=munge --init-groups \
-    munged --foreground --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
-    --log-file="$dir/munge/munged.log" --pid-file="$dir/munge/munged.pid" \
-    --seed-file="$dir/munge/munged.seed" >"$dir/log/munged.out" 2>&1 &
+    munged --foreground --socket="$mdir/munge.socket" --key-file="$mdir/munge.key" \
+    --log-file="$mdir/munged.log" --pid-file="$mdir/munged.pid" \
+    --seed-file="$mdir/munged.seed" >"$dir/log/munged.out" 2>&1 &
   record munged $!
   local mpid=$!
   for _ in $(seq 1 100); do
-    [ -S "$dir/munge/munge.socket" ] && break
+    [ -S "$mdir/munge.socket" ] && break
     check_alive munged "$mpid"
     sleep 0.05
   done
-  munge --socket="$dir/munge/munge.socket" -n 2>/dev/null | unmunge --socket="$dir/munge/munge.socket" >/dev/null 2>&1 \
-    || { cp "$dir/munge/munged.log" "$dir/log/munged.log" 2>/dev/null; start_failed "munged does not answer on $dir/munge/munge.socket"; }
+  munge --socket="$mdir/munge.socket" -n 2>/dev/null | unmunge --socket="$mdir/munge.socket" >/dev/null 2>&1 \
+    || { cp "$mdir/munged.log" "$dir/log/munged.log" 2>/dev/null; start_failed "munged does not answer on $mdir/munge.socket"; }
   # The munge directory is the munge user's; the socket itself is world-connectable.
 
   # slurm.conf: the node as slurmd sees it, on 127.0.0.1, with free ports.
@@ -226,7 +249,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/munge.socket${CLUSTER_CRED_EXPIRE:+,cred_expire=$CLUSTER_CRED_EXPIRE}
+AuthInfo=socket=$mdir/munge.socket${CLUSTER_CRED_EXPIRE:+,cred_expire=$CLUSTER_CRED_EXPIRE}
 MpiDefault=pmix
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
