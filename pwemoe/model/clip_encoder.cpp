@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "pwemoe/io/torch_text.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::model {
@@ -126,6 +127,57 @@ torch::Tensor ClipEncoderLayer(const io::TensorMap& params, const std::string& p
       Linear(params, prefix + "mlp.fc2",
              ApplyActivation(act, Linear(params, prefix + "mlp.fc1", mlp_in)));
   return h + mlp_out;
+}
+
+void AppendEncoderLayerShapes(const std::string& p, int64_t d, int64_t inner, ParamShapes* shapes) {
+  shapes->push_back({p + "layer_norm1.weight", {d}});
+  shapes->push_back({p + "layer_norm1.bias", {d}});
+  for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+    shapes->push_back({p + "self_attn." + proj + ".weight", {d, d}});
+    shapes->push_back({p + "self_attn." + proj + ".bias", {d}});
+  }
+  shapes->push_back({p + "layer_norm2.weight", {d}});
+  shapes->push_back({p + "layer_norm2.bias", {d}});
+  shapes->push_back({p + "mlp.fc1.weight", {inner, d}});
+  shapes->push_back({p + "mlp.fc1.bias", {inner}});
+  shapes->push_back({p + "mlp.fc2.weight", {d, inner}});
+  shapes->push_back({p + "mlp.fc2.bias", {d}});
+}
+
+Status CheckParamShapes(const std::string& tower, const io::TensorMap& params, const ParamShapes& shapes) {
+  const std::string what = tower + " parameters: ";
+  const torch::Tensor* first = nullptr;
+  std::string first_key;
+  for (const auto& [key, shape] : shapes) {
+    auto it = params.find(key);
+    if (it == params.end() || !it->second.defined()) {
+      return Status::NotFound(what + "missing tensor '" + key + "' (expected shape " + io::ShapeString(shape) + ")");
+    }
+    const torch::Tensor& t = it->second;
+    if (t.sizes() != c10::IntArrayRef(shape)) {
+      return Status::InvalidArgument(what + "tensor '" + key + "' has shape " + io::ShapeString(t.sizes()) +
+                                     ", expected " + io::ShapeString(shape));
+    }
+    if (first == nullptr) {
+      if (!torch::isFloatingType(t.scalar_type())) {
+        return Status::InvalidArgument(what + "tensor '" + key + "' has dtype " +
+                                       std::string(c10::toString(t.scalar_type())) +
+                                       ", expected a floating-point dtype");
+      }
+      first = &t, first_key = key;
+      continue;
+    }
+    if (t.scalar_type() != first->scalar_type()) {
+      return Status::InvalidArgument(what + "tensor '" + key + "' has dtype " + c10::toString(t.scalar_type()) +
+                                     ", expected " + c10::toString(first->scalar_type()) + " (the dtype of '" +
+                                     first_key + "')");
+    }
+    if (t.device() != first->device()) {
+      return Status::InvalidArgument(what + "tensor '" + key + "' is on " + t.device().str() + ", expected " +
+                                     first->device().str() + " (the device of '" + first_key + "')");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace pwemoe::model

@@ -13,6 +13,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pwemoe/io/tensor_io.h"
 #include "pwemoe/util/status.h"
@@ -42,6 +44,21 @@ const torch::Tensor& ParamAt(const io::TensorMap& params, const std::string& key
 // torch's layer_norm over the last dim with `<prefix>.weight` and `<prefix>.bias`.
 torch::Tensor ClipLayerNorm(const io::TensorMap& params, const std::string& prefix, double eps,
                             const torch::Tensor& x);
+
+// (key, shape) pairs of a tower's parameters, in Hugging Face's order.
+using ParamShapes = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+// Appends the parameters of one encoder layer under `prefix` (ending in ".") with hidden size
+// `d` and MLP width `inner`: layer_norm1, self_attn.{q,k,v,out}_proj, layer_norm2, mlp.fc1,
+// mlp.fc2, each weight then bias.
+void AppendEncoderLayerShapes(const std::string& prefix, int64_t d, int64_t inner, ParamShapes* shapes);
+
+// Checks `params` against `shapes` in order, the first problem reported with `tower` ("CLIP
+// vision", "CLIP text") starting the message: NotFound "<tower> parameters: missing tensor 'K'
+// (expected shape [..])" for an absent or undefined tensor; InvalidArgument for another shape, a
+// first tensor that is not floating point, or a dtype or device that differs from the first
+// tensor's ("... (the dtype of '<first key>')"). Keys not in `shapes` are ignored.
+Status CheckParamShapes(const std::string& tower, const io::TensorMap& params, const ParamShapes& shapes);
 
 // One encoder layer on x [B, T, D] -> [B, T, D], with the parameters under `prefix` (ending in
 // "."): layer_norm{1,2}.{weight,bias}, self_attn.{q,k,v,out}_proj.{weight,bias},

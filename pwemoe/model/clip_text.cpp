@@ -33,42 +33,6 @@ Status CheckPositive(const char* field, int64_t value) {
                                  std::to_string(value) + ", must be positive");
 }
 
-// One parameter's presence, shape, dtype and device; `first` is token_embedding.weight (or null
-// while checking that one itself).
-Status CheckParam(const TensorMap& params, const std::string& key,
-                  const std::vector<int64_t>& shape, const torch::Tensor* first) {
-  auto it = params.find(key);
-  if (it == params.end() || !it->second.defined()) {
-    return Status::NotFound("CLIP text parameters: missing tensor '" + key + "' (expected shape " +
-                            ShapeString(shape) + ")");
-  }
-  const torch::Tensor& t = it->second;
-  if (t.sizes() != c10::IntArrayRef(shape)) {
-    return Status::InvalidArgument("CLIP text parameters: tensor '" + key + "' has shape " +
-                                   ShapeString(t.sizes()) + ", expected " + ShapeString(shape));
-  }
-  if (first == nullptr) {
-    if (!torch::isFloatingType(t.scalar_type())) {
-      return Status::InvalidArgument("CLIP text parameters: tensor '" + key + "' has dtype " +
-                                     std::string(c10::toString(t.scalar_type())) +
-                                     ", expected a floating-point dtype");
-    }
-    return Status::Ok();
-  }
-  if (t.scalar_type() != first->scalar_type()) {
-    return Status::InvalidArgument("CLIP text parameters: tensor '" + key + "' has dtype " +
-                                   c10::toString(t.scalar_type()) + ", expected " +
-                                   c10::toString(first->scalar_type()) + " (the dtype of '" +
-                                   kTokenEmbedding + "')");
-  }
-  if (t.device() != first->device()) {
-    return Status::InvalidArgument("CLIP text parameters: tensor '" + key + "' is on " +
-                                   t.device().str() + ", expected " + first->device().str() +
-                                   " (the device of '" + kTokenEmbedding + "')");
-  }
-  return Status::Ok();
-}
-
 // Shape, dtype and range of the ids; `ids` receives them as int64 on the CPU.
 Status CheckIds(const ClipTextConfig& config, const torch::Tensor& input_ids, torch::Tensor* ids) {
   if (!input_ids.defined()) {
@@ -278,18 +242,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> ClipTextParamShapes(
   };
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
     const std::string p = ClipTextLayerPrefix(layer);
-    shapes.push_back({p + "layer_norm1.weight", {d}});
-    shapes.push_back({p + "layer_norm1.bias", {d}});
-    for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-      shapes.push_back({p + "self_attn." + proj + ".weight", {d, d}});
-      shapes.push_back({p + "self_attn." + proj + ".bias", {d}});
-    }
-    shapes.push_back({p + "layer_norm2.weight", {d}});
-    shapes.push_back({p + "layer_norm2.bias", {d}});
-    shapes.push_back({p + "mlp.fc1.weight", {inner, d}});
-    shapes.push_back({p + "mlp.fc1.bias", {inner}});
-    shapes.push_back({p + "mlp.fc2.weight", {d, inner}});
-    shapes.push_back({p + "mlp.fc2.bias", {d}});
+    AppendEncoderLayerShapes(p, d, inner, &shapes);
   }
   shapes.push_back({std::string(kFinalLayerNorm) + ".weight", {d}});
   shapes.push_back({std::string(kFinalLayerNorm) + ".bias", {d}});
@@ -300,12 +253,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> ClipTextParamShapes(
 Status ValidateClipTextParams(const ClipTextConfig& config, const TensorMap& params,
                               bool with_projection) {
   PWEMOE_RETURN_IF_ERROR(ValidateClipTextConfig(config));
-  const torch::Tensor* first = nullptr;
-  for (const auto& [key, shape] : ClipTextParamShapes(config, with_projection)) {
-    PWEMOE_RETURN_IF_ERROR(CheckParam(params, key, shape, first));
-    if (first == nullptr) first = &params.at(key);
-  }
-  return Status::Ok();
+  return CheckParamShapes("CLIP text", params, ClipTextParamShapes(config, with_projection));
 }
 
 Status ClipTextPoolIndices(const ClipTextConfig& config, const torch::Tensor& input_ids,

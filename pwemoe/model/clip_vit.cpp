@@ -31,42 +31,6 @@ Status CheckPositive(const char* field, int64_t value) {
                                  std::to_string(value) + ", must be positive");
 }
 
-// One parameter's presence, shape, dtype and device; `first` is class_embedding (or null while
-// checking class_embedding itself).
-Status CheckParam(const TensorMap& params, const std::string& key,
-                  const std::vector<int64_t>& shape, const torch::Tensor* first) {
-  auto it = params.find(key);
-  if (it == params.end() || !it->second.defined()) {
-    return Status::NotFound("CLIP vision parameters: missing tensor '" + key +
-                            "' (expected shape " + ShapeString(shape) + ")");
-  }
-  const torch::Tensor& t = it->second;
-  if (t.sizes() != c10::IntArrayRef(shape)) {
-    return Status::InvalidArgument("CLIP vision parameters: tensor '" + key + "' has shape " +
-                                   ShapeString(t.sizes()) + ", expected " + ShapeString(shape));
-  }
-  if (first == nullptr) {
-    if (!torch::isFloatingType(t.scalar_type())) {
-      return Status::InvalidArgument("CLIP vision parameters: tensor '" + key + "' has dtype " +
-                                     std::string(c10::toString(t.scalar_type())) +
-                                     ", expected a floating-point dtype");
-    }
-    return Status::Ok();
-  }
-  if (t.scalar_type() != first->scalar_type()) {
-    return Status::InvalidArgument("CLIP vision parameters: tensor '" + key + "' has dtype " +
-                                   c10::toString(t.scalar_type()) + ", expected " +
-                                   c10::toString(first->scalar_type()) + " (the dtype of '" +
-                                   kClassEmbedding + "')");
-  }
-  if (t.device() != first->device()) {
-    return Status::InvalidArgument("CLIP vision parameters: tensor '" + key + "' is on " +
-                                   t.device().str() + ", expected " + first->device().str() +
-                                   " (the device of '" + kClassEmbedding + "')");
-  }
-  return Status::Ok();
-}
-
 Status CheckPixels(const ClipVisionConfig& config, const torch::Tensor& pixels,
                    const torch::Tensor& reference) {
   const std::vector<int64_t> want = {config.num_channels, config.image_size, config.image_size};
@@ -184,18 +148,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> ClipVisionParamShapes(
   };
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
     const std::string p = ClipLayerPrefix(layer);
-    shapes.push_back({p + "layer_norm1.weight", {d}});
-    shapes.push_back({p + "layer_norm1.bias", {d}});
-    for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-      shapes.push_back({p + "self_attn." + proj + ".weight", {d, d}});
-      shapes.push_back({p + "self_attn." + proj + ".bias", {d}});
-    }
-    shapes.push_back({p + "layer_norm2.weight", {d}});
-    shapes.push_back({p + "layer_norm2.bias", {d}});
-    shapes.push_back({p + "mlp.fc1.weight", {inner, d}});
-    shapes.push_back({p + "mlp.fc1.bias", {inner}});
-    shapes.push_back({p + "mlp.fc2.weight", {d, inner}});
-    shapes.push_back({p + "mlp.fc2.bias", {d}});
+    AppendEncoderLayerShapes(p, d, inner, &shapes);
   }
   shapes.push_back({std::string(kPostLayerNorm) + ".weight", {d}});
   shapes.push_back({std::string(kPostLayerNorm) + ".bias", {d}});
@@ -206,12 +159,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> ClipVisionParamShapes(
 Status ValidateClipVisionParams(const ClipVisionConfig& config, const TensorMap& params,
                                 bool with_projection) {
   PWEMOE_RETURN_IF_ERROR(ValidateClipVisionConfig(config));
-  const torch::Tensor* first = nullptr;
-  for (const auto& [key, shape] : ClipVisionParamShapes(config, with_projection)) {
-    PWEMOE_RETURN_IF_ERROR(CheckParam(params, key, shape, first));
-    if (first == nullptr) first = &params.at(key);
-  }
-  return Status::Ok();
+  return CheckParamShapes("CLIP vision", params, ClipVisionParamShapes(config, with_projection));
 }
 
 Status ClipVisionPooled(const ClipVisionConfig& config, const TensorMap& params,
