@@ -96,6 +96,13 @@ struct ClusterSection {
   std::string device = "auto";  // cpu | cuda | auto
 };
 
+// How tensors are computed. precision: "auto" (bf16 where the device has bfloat16 instructions,
+// else fp32), "bf16" or "fp32" (pwemoe/model/precision.h). pwemoe-orchestrate resolves "auto"
+// before the run, so the resolved configuration and its hash name what was computed.
+struct ComputeSection {
+  std::string precision = "auto";
+};
+
 struct SlurmSection {
   std::string partition, account, qos;
   int nodes = 1;
@@ -127,6 +134,7 @@ struct ExperimentConfig {
   EvalSection eval;
   BaselinesSection baselines;
   ClusterSection cluster;
+  ComputeSection compute;
   SlurmSection slurm;
   ReportSection report;
 

@@ -36,7 +36,8 @@ std::string ConfigError::ToString() const {
 namespace {
 
 const std::vector<std::string> kSections = {"experiment", "benchmark", "model", "tasks", "upscale",
-                                            "train", "eval", "baselines", "cluster", "slurm", "report"};
+                                            "train", "eval", "baselines", "cluster", "compute", "slurm",
+                                            "report"};
 
 // A path to check once everything is read.
 struct PathCheck {
@@ -235,6 +236,8 @@ void Build(const toml::table& root, ErrorSink* sink, ExperimentConfig* c) {
   ReadBaselinesSection(baselines, &c->baselines);
   Section cluster(sink, root, "cluster", false);
   ReadClusterSection(cluster, &c->cluster);
+  Section compute(sink, root, "compute", false);
+  ReadComputeSection(compute, &c->compute);
   Section slurm(sink, root, "slurm", false);
   ReadSlurmSection(slurm, &c->slurm);
   Section report(sink, root, "report", false);

@@ -329,6 +329,11 @@ void ReadClusterSection(Section& s, ClusterSection* c) {
   s.RejectUnknownKeys();
 }
 
+void ReadComputeSection(Section& s, ComputeSection* c) {
+  s.Choice("precision", {"auto", "bf16", "fp32"}, &c->precision);
+  s.RejectUnknownKeys();
+}
+
 void ReadReportSection(Section& s, ReportSection* r) {
   s.Number("reference", 0, false, 1, true, &r->reference);
   s.RejectUnknownKeys();

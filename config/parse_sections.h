@@ -19,6 +19,7 @@ void ReadTrainSection(Section& s, const std::vector<std::string>& names, uint64_
 void ReadEvalSection(Section& s, EvalSection* e);
 void ReadBaselinesSection(Section& s, BaselinesSection* b);
 void ReadClusterSection(Section& s, ClusterSection* c);
+void ReadComputeSection(Section& s, ComputeSection* c);
 void ReadSlurmSection(Section& s, SlurmSection* sl);
 void ReadReportSection(Section& s, ReportSection* r);
 

@@ -153,6 +153,8 @@ std::string ToToml(const ExperimentConfig& c) {
   e.Key("ranks_per_group", c.cluster.ranks_per_group);
   e.Key("threads_per_rank", c.cluster.threads_per_rank);
   e.Key("device", Quote(c.cluster.device));
+  e.Section("compute");
+  e.Key("precision", Quote(c.compute.precision));
   EmitSlurm(e, c.slurm);
   e.Section("report");
   e.Key("reference", FormatDouble(c.report.reference));

@@ -17,6 +17,7 @@
 #include "orchestrator/plan.h"
 #include "orchestrator/run_setup.h"
 #include "orchestrator/signals.h"
+#include "pwemoe/util/allocator.h"
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
 #include "pwemoe/util/strings.h"
@@ -105,6 +106,10 @@ int Prepare(int rank, int size, int argc, char** argv, ParsedFlags* flags, RunOp
     say(stderr, "pwemoe-orchestrate: invalid experiment configuration:\n" + st.message() + "\n");
     return st.ExitCode();
   }
+  std::string note;
+  st = ResolveCompute(cfg, &note);
+  if (!st.ok()) return say(stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
+  if (rank == 0 && !note.empty()) spdlog::info("{}", note);
   st = MakePlan(*cfg, plan);
   if (!st.ok()) return say(stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
   spdlog::debug("experiment {}: {} units, {} ranks", cfg->experiment.name, plan->units.size(), size);
@@ -148,6 +153,7 @@ int RunCheckDone(int argc, char** argv) {
 }  // namespace pwemoe::orchestrator
 
 int main(int argc, char** argv) {
+  pwemoe::TuneAllocator();  // before MPI and the worker thread start (allocator.h)
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--check-done") return pwemoe::orchestrator::RunCheckDone(argc, argv);
   }

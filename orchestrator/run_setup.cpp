@@ -11,6 +11,7 @@
 #include "orchestrator/execute.h"
 #include "orchestrator/progress.h"
 #include "pwemoe/mini/make_mini.h"
+#include "pwemoe/model/precision.h"
 #include "pwemoe/util/version.h"
 #include "results/content_hash.h"
 #include "results/files.h"
@@ -111,6 +112,20 @@ Status ChooseDevice(const config::ExperimentConfig& cfg, std::string* device) {
   }
   return Status::Ok();
 #endif
+}
+
+// Every rank resolved compute.precision on its own hardware (ResolveCompute); a job whose ranks
+// differ (bfloat16 instructions on some nodes only) would compute other numbers on each, so it is
+// refused. Collective. InvalidArgument on every rank when they differ.
+Status CheckRanksAgreeOnPrecision(const config::ExperimentConfig& cfg) {
+  const int mine = cfg.compute.precision == "bf16" ? 1 : 0;
+  int low = 0, high = 0;
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Allreduce(&mine, &low, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD)));
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Allreduce(&mine, &high, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD)));
+  if (low == high) return Status::Ok();
+  return Status::InvalidArgument(cfg.source_path + ": compute.precision = \"auto\" resolved to bf16 on some "
+                                 "ranks and fp32 on others (not every node has bfloat16 instructions); set "
+                                 "compute.precision = \"fp32\" (or \"bf16\") explicitly");
 }
 
 // This rank's training group communicator (null on a rank that never trains): NCCL for groups
@@ -230,6 +245,20 @@ std::string ResultsConfigHash(const config::ExperimentConfig& config) {
   return results::ContentHash(config::ToToml(c));
 }
 
+Status ResolveCompute(config::ExperimentConfig* cfg, std::string* note) {
+  torch::Device device = torch::kCPU;
+#ifdef PWEMOE_HAVE_NCCL
+  int count = 0;
+  if (cfg->cluster.device != "cpu" && cudaGetDeviceCount(&count) == cudaSuccess && count > 0) {
+    device = torch::Device(torch::kCUDA, 0);
+  }
+#endif
+  model::Precision precision = model::Precision::kFp32;
+  PWEMOE_RETURN_IF_ERROR(model::ChoosePrecision(cfg->compute.precision, device, &precision, note));
+  cfg->compute.precision = model::PrecisionName(precision);
+  return Status::Ok();
+}
+
 int CheckDone(const config::ExperimentConfig& cfg, const Plan& plan, const RunOptions& options) {
   const std::string stem = ResultsStem(cfg);
   const std::set<UnitKind>& kinds = options.coordinator.kinds;
@@ -263,6 +292,11 @@ int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, 
   if (!st.ok()) {
     if (mpi.rank() == 0) std::fprintf(stderr, "pwemoe-orchestrate: %s\n", st.message().c_str());
     return st.ExitCode();  // every rank reads the same configuration and stops alike
+  }
+  st = CheckRanksAgreeOnPrecision(cfg);
+  if (!st.ok()) {
+    if (mpi.rank() == 0) std::fprintf(stderr, "pwemoe-orchestrate: %s\n", st.message().c_str());
+    return st.ExitCode();
   }
   results::SessionRecord session{results::IsoUtcTime(), options.command_line, PWEMOE_VERSION, mpi.size(), {}};
   st = worker::GatherHostNames(MPI_COMM_WORLD, &session.hosts);

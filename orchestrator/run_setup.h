@@ -32,6 +32,13 @@ std::string ResultsStem(const config::ExperimentConfig& config);
 // are summarised and where its output goes do not change its numbers).
 std::string ResultsConfigHash(const config::ExperimentConfig& config);
 
+// Resolves compute.precision "auto" for this process (model::ChoosePrecision on the device the
+// run will use: a CUDA device when the build has CUDA, one is visible and cluster.device is not
+// "cpu"; else the CPU), so the resolved configuration, the results file and the configuration
+// hash name the precision that is computed. *note (replaced) is the line to log, or empty. Errors
+// as ChoosePrecision (the configuration validated the setting already).
+Status ResolveCompute(config::ExperimentConfig* config, std::string* note);
+
 // --check-done, without MPI: whether the results store of the experiment holds a result for every
 // unit of `plan` (of the kinds in options.coordinator.kinds; empty: all). Prints "<stem>: N of M
 // units done" and returns 0 when all are done, kExitInterrupted when work remains (also when there

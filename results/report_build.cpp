@@ -268,6 +268,7 @@ Status BuildReport(const StoreHeader& header, const ResultSet& records,
   data.header = header;
   data.options = options;
   data.experiment_name = ExperimentNameFromToml(header.experiment_toml);
+  data.precision = ComputePrecisionFromToml(header.experiment_toml);
   data.units_done = static_cast<int64_t>(records.result_kind().size());
   data.units_failed = static_cast<int64_t>(records.failures().size());
   for (const auto& [id, f] : records.failures()) data.failures.push_back(f);

@@ -58,6 +58,7 @@ std::string Header(const ReportData& data) {
   out += data.units_failed > 0
              ? "; <span class=\"fail\">failed: " + std::to_string(data.units_failed) + "</span>"
              : "; no failures";
+  out += ". Compute precision: <b>" + E(data.precision) + "</b>";
   out += ". Hypervolume reference point: " + E(SvgNumber(data.options.reference)) +
          " in every coordinate (normalised: accuracies divided by each task's expert).</p>\n";
   if (!data.failures.empty()) {

@@ -119,6 +119,7 @@ std::string SummaryJson(const ReportData& report) {
   json j = {{"format", "pwemoe-report-summary"},
             {"format_version", 1},
             {"experiment_name", report.experiment_name},
+            {"precision", report.precision},
             {"options", {{"reference", Num(report.options.reference)}}},
             {"header", Header(report.header)},
             {"units",

@@ -93,6 +93,7 @@ void Summary(const ReportData& report, std::ostringstream* out) {
        << ", failed: " << report.units_failed << "\n";
   *out << "- runs: " << report.runs.size() << " on " << report.subsets.size()
        << " task subsets\n";
+  *out << "- compute precision: " << report.precision << "\n";
   *out << "- hypervolume: of the maximised test accuracies, reference " << report.options.reference
        << " in every task; normalised: each accuracy divided by its task's expert, reference 0\n";
   *out << "- mu: EPO's ray alignment of each ray's mean test losses (0: losses in the ray's "

@@ -120,6 +120,7 @@ struct ReportData {
   StoreHeader header;
   ReportOptions options;
   std::string experiment_name;         // [experiment].name from the TOML, or "" when absent
+  std::string precision = "fp32";      // [compute].precision from the TOML (fp32 when absent)
   int64_t units_done = 0;
   int64_t units_failed = 0;
   std::vector<FailureRecord> failures;

@@ -102,6 +102,14 @@ std::string ExperimentNameFromToml(const std::string& toml) {
   return text.empty() ? "" : StringValue(text);
 }
 
+std::string ComputePrecisionFromToml(const std::string& toml) {
+  std::string text = TomlValueText(toml, "compute", "precision");
+  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front()) {
+    text = text.substr(1, text.size() - 2);
+  }
+  return text.empty() ? "fp32" : text;
+}
+
 double ReportReferenceFromToml(const std::string& toml) {
   std::string text = TomlValueText(toml, "report", "reference");
   const size_t comment = text.find('#');

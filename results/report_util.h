@@ -34,6 +34,11 @@ std::string ExperimentNameFromToml(const std::string& toml);
 // stripped), by the same line scan; "" when absent.
 std::string TomlValueText(const std::string& toml, const std::string& table, const std::string& key);
 
+// `precision` under `[compute]` (what the experiment's forwards and backwards computed in: "fp32"
+// or "bf16"; pwemoe-orchestrate stores it resolved): "fp32" when absent (files written before
+// the setting existed computed in float32), the unquoted value otherwise.
+std::string ComputePrecisionFromToml(const std::string& toml);
+
 // `reference` under `[report]` (the hypervolume reference the experiment asks for): 0 when absent,
 // not a number, or outside [0, 1).
 double ReportReferenceFromToml(const std::string& toml);

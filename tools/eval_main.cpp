@@ -4,6 +4,7 @@
 //
 // Exit codes: 0 success; 2 a bad command line (or inputs that do not fit together); 1 a runtime
 // failure (a missing or malformed file, ...). Every error message names the file at fault.
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "pwemoe/io/tensor_io.h"
 #include "pwemoe/model/clip_vit.h"
 #include "pwemoe/model/head.h"
+#include "pwemoe/model/precision.h"
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
 
@@ -33,6 +35,7 @@ const std::vector<FlagSpec> kFlags = {
     {"--data", "FILE", "", "dataset .h5 file (pwemoe/data/FORMAT.md)"},
     {"--batch-size", "N", "128", "inference batch size"},
     {"--sample-cap", "N", "0", "evaluate the first N samples; 0: all"},
+    {"--precision", "P", "auto", "compute precision: auto (bf16 where the CPU or GPU has bfloat16 instructions, else fp32), bf16 or fp32"},
     {"--threads", "N", "1", "LibTorch threads"},
     {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
 };
@@ -40,11 +43,13 @@ const std::vector<FlagSpec> kFlags = {
 const char* kUsage = "pwemoe-eval --model DIR --head FILE --data FILE [options]";
 const char* kDescription =
     "Evaluates a CLIP vision model (Hugging Face layout) with a classification head on a dataset\n"
-    "and prints {\"accuracy\", \"mean_loss\", \"count\", \"model\", \"head\", \"data\"} as JSON.";
+    "and prints {\"accuracy\", \"mean_loss\", \"count\", \"correct\", \"model\", \"head\", \"data\",\n"
+    "\"precision\"} as JSON.";
 
 struct Options {
   std::string model, head, data;
   int64_t batch_size = 128, sample_cap = 0, threads = 1;
+  model::Precision precision = model::Precision::kFp32;
 };
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
@@ -62,6 +67,10 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   o->data = flags.Get("--data");
   PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--batch-size", 1, &o->batch_size));
   PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--sample-cap", 0, &o->sample_cap));
+  std::string note;
+  Status st = model::ChoosePrecision(flags.Get("--precision"), torch::kCPU, &o->precision, &note);
+  if (!st.ok()) return st.WithContext("--precision");
+  if (!note.empty()) spdlog::info("{}", note);
   return GetIntFlag(flags, "--threads", 1, &o->threads);
 }
 
@@ -77,7 +86,8 @@ Status Evaluate(const Options& o, eval::EvalResult* result) {
   PWEMOE_RETURN_IF_ERROR(model::LoadHead(o.head, &head));
   data::Dataset dataset;
   PWEMOE_RETURN_IF_ERROR(data::OpenDataset(o.data, &dataset));
-  st = eval::EvaluateModel(config, params, head, dataset, o.batch_size, o.sample_cap, result);
+  st = eval::EvaluateModel(config, params, head, dataset, o.batch_size, o.sample_cap,
+                           o.precision, result);
   return st.ok() ? st : st.WithContext(o.model + " with head " + o.head);
 }
 
@@ -86,8 +96,8 @@ int Run(int argc, char** argv) {
   int code = 0;
   if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
   Options o;
-  Status st = ReadOptions(flags, &o);
-  if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
+  Status st = SetupLogging(flags.Get("--log-level"), 0, 1);
+  if (st.ok()) st = ReadOptions(flags, &o);
   if (!st.ok()) return ToolFailure(kTool, st);
   torch::set_num_threads(static_cast<int>(o.threads));
   eval::EvalResult r;
@@ -96,7 +106,7 @@ int Run(int argc, char** argv) {
   nlohmann::ordered_json out = {{"accuracy", r.accuracy}, {"mean_loss", r.mean_loss},
                                 {"count", r.count},       {"correct", r.correct},
                                 {"model", o.model},       {"head", o.head},
-                                {"data", o.data}};
+                                {"data", o.data},         {"precision", model::PrecisionName(o.precision)}};
   std::printf("%s\n", out.dump().c_str());
   return 0;
 }

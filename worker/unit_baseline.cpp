@@ -111,7 +111,7 @@ Status UnitRunner::Impl::BaselineRows(const BaselineSpec& spec,
   PWEMOE_RETURN_IF_ERROR(cache.Head(spec.task, &head));
   std::shared_ptr<const data::Dataset> dataset;
   PWEMOE_RETURN_IF_ERROR(cache.Dataset(config.tasks[spec.task].test_data, &dataset));
-  const eval::EvalOptions options = EvalOptionsOf(config);
+  const eval::EvalOptions options = EvalOptionsOf(config, device);
   std::vector<results::BaselineRow> rows;
   for (auto& [baseline, row] : Models(spec)) {
     io::TensorMap params;
@@ -119,7 +119,7 @@ Status UnitRunner::Impl::BaselineRows(const BaselineSpec& spec,
     PWEMOE_RETURN_IF_ERROR(ParamsToDevice(&params));
     eval::EvalResult result;
     PWEMOE_RETURN_IF_ERROR(eval::EvaluateModel(clip, params, *head, *dataset, options.batch_size,
-                                               options.sample_cap, &result));
+                                               options.sample_cap, options.precision, &result));
     row.accuracy = result.accuracy;
     row.mean_loss = result.mean_loss;
     row.count = result.count;

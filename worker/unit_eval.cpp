@@ -40,7 +40,7 @@ Status UnitRunner::Impl::EvaluateBlock(const EvalSpec& spec, std::vector<eval::R
   PWEMOE_RETURN_IF_ERROR(cache.Dataset(config.tasks[spec.task].test_data, &dataset));
   return eval::EvaluateRays(clip, *model, routers, spec.rays.rays,
                             {{config.tasks[spec.task].name, head.get(), dataset.get()}},
-                            EvalOptionsOf(config), out);
+                            EvalOptionsOf(config, device), out);
 }
 
 Status UnitRunner::Impl::Evaluate(const EvalSpec& spec, results::EvalRecord* out) {

@@ -81,15 +81,27 @@ Status CheckRayBlock(const RayBlock& block) {
   return Status::Ok();
 }
 
-eval::EvalOptions EvalOptionsOf(const config::ExperimentConfig& config) {
+model::Precision PrecisionOf(const config::ExperimentConfig& config, const torch::Device& device) {
+  model::Precision precision = model::Precision::kFp32;
+  std::string note;  // the orchestrator logs the choice once (run_setup.cpp)
+  if (!model::ChoosePrecision(config.compute.precision, device, &precision, &note).ok()) {
+    return model::Precision::kFp32;  // unreachable: the configuration was validated
+  }
+  return precision;
+}
+
+eval::EvalOptions EvalOptionsOf(const config::ExperimentConfig& config, const torch::Device& device) {
   eval::EvalOptions options;
   options.batch_size = config.eval.batch_size;
   options.sample_cap = config.eval.sample_cap;
+  options.precision = PrecisionOf(config, device);
   return options;
 }
 
-train::TrainOptions TrainOptionsOf(const config::ExperimentConfig& config, const TrainSpec& spec) {
+train::TrainOptions TrainOptionsOf(const config::ExperimentConfig& config, const TrainSpec& spec,
+                                   const torch::Device& device) {
   train::TrainOptions o;
+  o.precision = PrecisionOf(config, device);
   o.variant = spec.variant == config::Variant::kEpo ? train::Variant::kEpo : train::Variant::kLs;
   o.steps = config.train.steps;
   o.lr = config.train.lr;

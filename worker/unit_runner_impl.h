@@ -66,11 +66,16 @@ Status CheckTaskInSubset(int task, const std::vector<int>& tasks);
 // and values are checked where the rays are used. InvalidArgument otherwise.
 Status CheckRayBlock(const RayBlock& block);
 
-// The [eval] batch size and sample cap.
-eval::EvalOptions EvalOptionsOf(const config::ExperimentConfig& config);
+// The compute precision of units on `device`: config.compute.precision, "auto" resolved by
+// model::ChoosePrecision (the orchestrator resolves it before the run; tests may not).
+model::Precision PrecisionOf(const config::ExperimentConfig& config, const torch::Device& device);
 
-// The [train] options of a run of `spec`.
-train::TrainOptions TrainOptionsOf(const config::ExperimentConfig& config, const TrainSpec& spec);
+// The [eval] batch size and sample cap, and the precision on `device`.
+eval::EvalOptions EvalOptionsOf(const config::ExperimentConfig& config, const torch::Device& device);
+
+// The [train] options of a run of `spec`, and the precision on `device`.
+train::TrainOptions TrainOptionsOf(const config::ExperimentConfig& config, const TrainSpec& spec,
+                                   const torch::Device& device);
 
 // Seconds since `start` on the steady clock.
 double SecondsSince(std::chrono::steady_clock::time_point start);

@@ -61,7 +61,7 @@ Status UnitRunner::Impl::PrepareTraining(const TrainSpec& spec, train::TrainStat
     PWEMOE_RETURN_IF_ERROR(moe::RoutersTo(routers, device, &moved));
     routers = std::move(moved);
   }
-  return train::InitTrainState(problem, TrainOptionsOf(config, spec), routers, state);
+  return train::InitTrainState(problem, TrainOptionsOf(config, spec, device), routers, state);
 }
 
 Status UnitRunner::Impl::Train(const TrainSpec& spec, GroupComm* group,

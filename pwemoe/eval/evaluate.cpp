@@ -71,9 +71,15 @@ Status AccumulateBatch(const io::ClipVisionConfig& config, const io::TensorMap& 
 
 Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& params,
                      const model::ClassificationHead& head, const data::Dataset& dataset,
-                     int64_t batch_size, int64_t sample_cap, EvalResult* out) {
+                     int64_t batch_size, int64_t sample_cap, model::Precision precision,
+                     EvalResult* out) {
   PWEMOE_RETURN_IF_ERROR(CheckInputs(config, head, dataset, batch_size, sample_cap));
   PWEMOE_RETURN_IF_ERROR(model::ValidateClipVisionParams(config, params));
+  io::TensorMap compute;
+  {
+    torch::NoGradGuard no_grad;
+    PWEMOE_RETURN_IF_ERROR(model::CastForCompute(params, precision, &compute));
+  }
   const int64_t n = dataset.info().size;
   const int64_t count = sample_cap == 0 ? n : std::min(sample_cap, n);
   try {
@@ -87,7 +93,7 @@ Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& pa
           data::ReadBatch(dataset, begin, std::min(batch_size, count - begin), &pixels, &labels));
       pixels = pixels.to(ref.device(), ref.scalar_type());
       PWEMOE_RETURN_IF_ERROR(
-          AccumulateBatch(config, params, head, pixels, labels, &correct, &loss_sum));
+          AccumulateBatch(config, compute, head, pixels, labels, &correct, &loss_sum));
     }
     out->count = count;
     out->correct = correct;

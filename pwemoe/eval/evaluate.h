@@ -16,6 +16,7 @@
 #include "pwemoe/io/hf_config.h"
 #include "pwemoe/io/tensor_io.h"
 #include "pwemoe/model/head.h"
+#include "pwemoe/model/precision.h"
 #include "pwemoe/util/status.h"
 
 namespace pwemoe::eval {
@@ -33,18 +34,22 @@ struct EvalResult {
 struct EvalOptions {
   int64_t batch_size = 128;  // >= 1; the last batch may be partial
   int64_t sample_cap = 0;    // evaluate the first min(cap, N) samples; 0: all N
+  model::Precision precision = model::Precision::kFp32;  // of the forward (precision.h)
 };
 
 // Evaluates `params` (validated with model::ValidateClipVisionParams(config, params), projection
 // included) with `head` on the first min(sample_cap, N) samples of `dataset` (all when
-// sample_cap == 0), `batch_size` at a time, under torch::NoGradGuard, on the parameters' device
-// and dtype. *out is replaced on success, untouched on error. InvalidArgument for batch_size < 1,
-// sample_cap < 0, a closed dataset, image size or channel count other than the config's, a head
-// whose width is not config.projection_dim, or a dataset label >= the head's class count (each
-// naming the dataset file); errors of ValidateClipVisionParams, ReadBatch, ClipVisionForward and
-// HeadLogits as they are; Internal with LibTorch's message for a LibTorch failure.
+// sample_cap == 0), `batch_size` at a time, under torch::NoGradGuard, on the parameters' device,
+// the forward in `precision` (model::CastForCompute once per call; the head, the losses and the
+// argmax in the parameters' dtype). *out is replaced on success, untouched on error.
+// InvalidArgument for batch_size < 1, sample_cap < 0, a closed dataset, image size or channel
+// count other than the config's, a head whose width is not config.projection_dim, or a dataset
+// label >= the head's class count (each naming the dataset file); errors of
+// ValidateClipVisionParams, ReadBatch, ClipVisionForward and HeadLogits as they are; Internal
+// with LibTorch's message for a LibTorch failure.
 Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& params,
                      const model::ClassificationHead& head, const data::Dataset& dataset,
-                     int64_t batch_size, int64_t sample_cap, EvalResult* out);
+                     int64_t batch_size, int64_t sample_cap, model::Precision precision,
+                     EvalResult* out);
 
 }  // namespace pwemoe::eval

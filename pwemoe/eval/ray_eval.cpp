@@ -14,7 +14,7 @@ Status EvaluateOnTasks(const io::ClipVisionConfig& config, const io::TensorMap& 
     }
     EvalResult r;
     Status st = EvaluateModel(config, params, *task.head, *task.dataset, options.batch_size,
-                              options.sample_cap, &r);
+                              options.sample_cap, options.precision, &r);
     if (!st.ok()) return st.WithContext("task '" + task.name + "'");
     results.push_back(r);
   }

@@ -25,7 +25,8 @@ Status Accuracies(const io::ClipVisionConfig& config, const moe::ModelPool& pool
   out->clear();
   for (size_t j = 0; j < tests.size(); ++j) {
     eval::EvalResult r;
-    Status st = eval::EvaluateModel(config, params, pool.heads[j], *tests[j], kEvalBatch, 0, &r);
+    Status st = eval::EvaluateModel(config, params, pool.heads[j], *tests[j], kEvalBatch, 0,
+                                     model::Precision::kFp32, &r);
     if (!st.ok()) {
       return st.WithContext("quality: " + eval::BaselineName(baseline, pool.tasks) + " on task '" +
                             pool.tasks[j] + "'");

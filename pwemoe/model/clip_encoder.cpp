@@ -38,9 +38,12 @@ std::vector<std::string> ActivationNames() {
   return names;
 }
 
+// x . weight^T + bias. x is cast to the weight's dtype first, so a layer whose weights were cast
+// for a lower compute precision (precision.h) runs its product in that precision and returns it.
 torch::Tensor Linear(const io::TensorMap& params, const std::string& prefix,
                      const torch::Tensor& x) {
-  return torch::linear(x, ParamAt(params, prefix + ".weight"), ParamAt(params, prefix + ".bias"));
+  const torch::Tensor& w = ParamAt(params, prefix + ".weight");
+  return torch::linear(x.to(w.scalar_type()), w, ParamAt(params, prefix + ".bias"));
 }
 
 // Softmax over the last dim; half-precision inputs are reduced in float32, as transformers does.
@@ -51,25 +54,38 @@ torch::Tensor Softmax(const torch::Tensor& x) {
   return torch::softmax(x, -1);
 }
 
-// CLIPAttention (eager): [B, T, D] -> [B, T, D].
+// CLIPAttention (eager) of the queries `xq` [B, Tq, D] over the keys and values of `x` [B, T, D]
+// -> [B, Tq, D]. `xq` is `x` itself for every layer but the vision tower's last (its first token
+// only). With `causal` (xq == x), position i attends only to positions j <= i.
 torch::Tensor Attention(const io::TensorMap& params, const std::string& prefix, int64_t heads,
-                        bool causal, const torch::Tensor& x) {
+                        bool causal, const torch::Tensor& xq, const torch::Tensor& x) {
   const int64_t batch = x.size(0), tokens = x.size(1), width = x.size(2);
+  const int64_t queries = xq.size(1);
   const int64_t head_dim = width / heads;
-  auto split = [&](const torch::Tensor& t) {  // [B, T, D] -> [B, H, T, head_dim]
-    return t.reshape({batch, tokens, heads, head_dim}).transpose(1, 2);
+  auto split = [&](const torch::Tensor& t, int64_t n) {  // [B, n, D] -> [B, H, n, head_dim]
+    return t.reshape({batch, n, heads, head_dim}).transpose(1, 2);
   };
-  torch::Tensor q = split(Linear(params, prefix + "q_proj", x) * std::pow(head_dim, -0.5));
-  torch::Tensor k = split(Linear(params, prefix + "k_proj", x));
-  torch::Tensor v = split(Linear(params, prefix + "v_proj", x));
-  torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2));  // [B, H, T, T]
+  torch::Tensor q = split(Linear(params, prefix + "q_proj", xq) * std::pow(head_dim, -0.5), queries);
+  torch::Tensor k = split(Linear(params, prefix + "k_proj", x), tokens);
+  torch::Tensor v = split(Linear(params, prefix + "v_proj", x), tokens);
+  torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2));  // [B, H, Tq, T]
   if (causal && tokens > 1) {
     torch::Tensor future = torch::ones({tokens, tokens}, x.options().dtype(torch::kBool)).triu(1);
     scores = scores.masked_fill(future, -std::numeric_limits<double>::infinity());
   }
   torch::Tensor out =
-      torch::matmul(Softmax(scores), v).transpose(1, 2).reshape({batch, tokens, width});
+      torch::matmul(Softmax(scores), v).transpose(1, 2).reshape({batch, queries, width});
   return Linear(params, prefix + "out_proj", out);
+}
+
+// The MLP half of the layer: h + fc2(act(fc1(layer_norm2(h)))).
+torch::Tensor MlpBlock(const io::TensorMap& params, const std::string& prefix, double eps,
+                       Activation act, const torch::Tensor& h) {
+  torch::Tensor mlp_in = ClipLayerNorm(params, prefix + "layer_norm2", eps, h);
+  torch::Tensor mlp_out =
+      Linear(params, prefix + "mlp.fc2",
+             ApplyActivation(act, Linear(params, prefix + "mlp.fc1", mlp_in)));
+  return h + mlp_out;
 }
 
 }  // namespace
@@ -120,13 +136,18 @@ torch::Tensor ClipLayerNorm(const io::TensorMap& params, const std::string& pref
 torch::Tensor ClipEncoderLayer(const io::TensorMap& params, const std::string& prefix,
                                int64_t heads, double eps, Activation act, bool causal,
                                const torch::Tensor& x) {
-  torch::Tensor h = x + Attention(params, prefix + "self_attn.", heads, causal,
-                                  ClipLayerNorm(params, prefix + "layer_norm1", eps, x));
-  torch::Tensor mlp_in = ClipLayerNorm(params, prefix + "layer_norm2", eps, h);
-  torch::Tensor mlp_out =
-      Linear(params, prefix + "mlp.fc2",
-             ApplyActivation(act, Linear(params, prefix + "mlp.fc1", mlp_in)));
-  return h + mlp_out;
+  torch::Tensor normed = ClipLayerNorm(params, prefix + "layer_norm1", eps, x);
+  torch::Tensor h = x + Attention(params, prefix + "self_attn.", heads, causal, normed, normed);
+  return MlpBlock(params, prefix, eps, act, h);
+}
+
+torch::Tensor ClipEncoderLayerFirstToken(const io::TensorMap& params, const std::string& prefix,
+                                         int64_t heads, double eps, Activation act,
+                                         const torch::Tensor& x) {
+  torch::Tensor normed = ClipLayerNorm(params, prefix + "layer_norm1", eps, x);
+  torch::Tensor h = x.narrow(1, 0, 1) + Attention(params, prefix + "self_attn.", heads,
+                                                  /*causal=*/false, normed.narrow(1, 0, 1), normed);
+  return MlpBlock(params, prefix, eps, act, h);
 }
 
 void AppendEncoderLayerShapes(const std::string& p, int64_t d, int64_t inner, ParamShapes* shapes) {

@@ -66,8 +66,23 @@ Status CheckParamShapes(const std::string& tower, const io::TensorMap& params, c
 // positions j <= i (HF's causal mask; masked scores get -inf, which after the softmax is the same
 // exact 0 as HF's additive finfo.min). The softmax of half-precision scores is computed in float32,
 // as transformers does. Gradients flow to every parameter and to x.
+//
+// Mixed precision (precision.h): every matrix product runs in the dtype of its weight, its input
+// cast to it; layer norms run in the dtype of x and their parameters. So with float32 x and layer
+// norms and bfloat16 projection and MLP weights, the residual stream, the layer norms and the
+// softmax stay float32 and the products run in bfloat16 (the split of PyTorch's autocast), and the
+// layer returns float32.
 torch::Tensor ClipEncoderLayer(const io::TensorMap& params, const std::string& prefix,
                                int64_t heads, double eps, Activation act, bool causal,
                                const torch::Tensor& x);
+
+// ClipEncoderLayer (not causal) at the first token only: [B, T, D] -> [B, 1, D]. Keys and values
+// come from every token; the query, the residual, the output projection and the MLP from token 0
+// alone. Equal to ClipEncoderLayer(..., x).narrow(1, 0, 1) in exact arithmetic (up to float
+// rounding in practice), at a fraction of its cost: the vision tower's last layer, whose only
+// output read is the class token's. Gradients as ClipEncoderLayer.
+torch::Tensor ClipEncoderLayerFirstToken(const io::TensorMap& params, const std::string& prefix,
+                                         int64_t heads, double eps, Activation act,
+                                         const torch::Tensor& x);
 
 }  // namespace pwemoe::model

@@ -54,26 +54,38 @@ Status CheckPixels(const ClipVisionConfig& config, const torch::Tensor& pixels,
 // ---- forward -----------------------------------------------------------------------------------
 // These assume validated parameters; a missing key throws std::out_of_range, caught at the API.
 
-// Patch and position embeddings: [B, C, S, S] -> [B, N+1, D].
+// Patch and position embeddings: [B, C, S, S] -> [B, N+1, D], in the dtype of the class
+// embedding. The patch embedding is a convolution whose stride is its kernel, computed as what it
+// is, one matrix product of the flattened patches [B, N, C*P*P] with the kernel [D, C*P*P], in
+// the kernel's dtype (precision.h).
 torch::Tensor Embed(const ClipVisionConfig& config, const TensorMap& params,
                     const torch::Tensor& pixels) {
   const int64_t batch = pixels.size(0), width = config.hidden_size;
-  torch::Tensor patches = torch::conv2d(pixels, ParamAt(params, kPatchEmbedding), {},
-                                        config.patch_size);  // [B, D, S/P, S/P]
-  patches = patches.flatten(2).transpose(1, 2);              // [B, N, D]
-  torch::Tensor cls =
-      ParamAt(params, kClassEmbedding).reshape({1, 1, width}).expand({batch, 1, width});
+  const int64_t p = config.patch_size, grid = config.image_size / p, c = config.num_channels;
+  const torch::Tensor& kernel = ParamAt(params, kPatchEmbedding);  // [D, C, P, P]
+  const torch::Tensor& cls_embedding = ParamAt(params, kClassEmbedding);
+  torch::Tensor patches = pixels.to(kernel.scalar_type())
+                              .reshape({batch, c, grid, p, grid, p})
+                              .permute({0, 2, 4, 1, 3, 5})  // [B, gy, gx, C, P, P]
+                              .reshape({batch, grid * grid, c * p * p});
+  patches = torch::matmul(patches, kernel.reshape({width, c * p * p}).t())
+                .to(cls_embedding.scalar_type());  // [B, N, D]
+  torch::Tensor cls = cls_embedding.reshape({1, 1, width}).expand({batch, 1, width});
   return torch::cat({cls, patches}, 1) + ParamAt(params, kPositionEmbedding);
 }
 
+// The last layer runs at the class token only: pooling reads nothing else.
 torch::Tensor Pooled(const ClipVisionConfig& config, const TensorMap& params, Activation act,
                      const torch::Tensor& pixels) {
   torch::Tensor h =
       ClipLayerNorm(params, kPreLayerNorm, config.layer_norm_eps, Embed(config, params, pixels));
-  for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
+  const int64_t last = config.num_hidden_layers - 1;
+  for (int64_t layer = 0; layer < last; ++layer) {
     h = ClipEncoderLayer(params, ClipLayerPrefix(layer), config.num_attention_heads,
                          config.layer_norm_eps, act, /*causal=*/false, h);
   }
+  h = ClipEncoderLayerFirstToken(params, ClipLayerPrefix(last), config.num_attention_heads,
+                                 config.layer_norm_eps, act, h);
   return ClipLayerNorm(params, kPostLayerNorm, config.layer_norm_eps, h.select(1, 0));
 }
 
@@ -90,7 +102,11 @@ Status RunForward(const ClipVisionConfig& config, const TensorMap& params,
   PWEMOE_RETURN_IF_ERROR(CheckPixels(config, pixels, cls->second));
   try {
     torch::Tensor result = Pooled(config, params, act, pixels);
-    if (project) result = torch::linear(result, ParamAt(params, kVisualProjection));
+    if (project) {  // in the projection's dtype, returned in the class embedding's (precision.h)
+      const torch::Tensor& projection = ParamAt(params, kVisualProjection);
+      result = torch::linear(result.to(projection.scalar_type()), projection)
+                   .to(cls->second.scalar_type());
+    }
     *out = std::move(result);
   } catch (const std::out_of_range& e) {
     return Status::Internal(std::string("CLIP vision forward: ") + e.what() +

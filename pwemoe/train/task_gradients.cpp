@@ -57,7 +57,7 @@ Status PartLoss(const TrainState& s, const io::TensorMap& merged, const Part& pa
   torch::Tensor pixels, labels, embeds, logits;
   Status st = p.data[part.task].read(idx, &pixels, &labels);
   if (!st.ok()) return st.WithContext(Where(s, part));
-  pixels = pixels.to(merged.at(model::kPatchEmbedding).options());
+  pixels = pixels.to(merged.at(model::kClassEmbedding).options());
   st = model::ClipVisionForward(p.config, merged, pixels, &embeds);
   if (st.ok()) st = model::HeadLogits(p.heads[part.task], embeds, &logits);
   if (!st.ok()) return st.WithContext(Where(s, part));
@@ -116,12 +116,14 @@ Status ComputeParts(TrainState* state, const std::vector<Part>& parts, std::vect
     try {
       const Ray ray = StepRay(t, state->options.alpha, state->options.seed, state->step,
                               state->options.fixed_ray);
-      io::TensorMap merged;
+      io::TensorMap merged, compute;
       PWEMOE_RETURN_IF_ERROR(moe::MergeRouted(state->problem.model, state->routers,
                                               torch::tensor(ray, torch::kFloat64), &merged));
+      PWEMOE_RETURN_IF_ERROR(model::CastForCompute(merged, state->options.precision, &compute));
+      merged.clear();  // `compute` holds what the forwards need (the float32 merge via autograd)
       for (const Part& part : parts) {
         if (part.end == part.begin) continue;
-        PWEMOE_RETURN_IF_ERROR(PartRow(state, merged, part, out.data() + part.task * row));
+        PWEMOE_RETURN_IF_ERROR(PartRow(state, compute, part, out.data() + part.task * row));
       }
     } catch (const c10::Error& e) {
       return Status::Internal("task gradients: step " + std::to_string(state->step) + ": " +

@@ -29,6 +29,7 @@
 
 #include "pwemoe/io/hf_config.h"
 #include "pwemoe/model/head.h"
+#include "pwemoe/model/precision.h"
 #include "pwemoe/moe/router.h"
 #include "pwemoe/moe/upscale.h"
 #include "pwemoe/train/task_data.h"
@@ -51,6 +52,9 @@ struct TrainOptions {
   uint64_t seed = 0;              // rays and batches (schedule.h)
   double epo_eps = 1e-4;          // EPO's balance threshold on mu
   std::vector<double> fixed_ray;  // non-empty: this ray at every step (tests); on the simplex
+  // Forwards and backwards through the merged model (model/precision.h); routers, gradients,
+  // losses, Adam and EPO stay float32 or better.
+  model::Precision precision = model::Precision::kFp32;
 };
 
 // What is trained; read-only during training (tensors are shared handles, not copies). Task i is

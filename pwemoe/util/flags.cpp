@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "pwemoe/util/allocator.h"
 #include "pwemoe/util/strings.h"
 #include "pwemoe/util/version.h"
 
@@ -111,6 +112,7 @@ bool StartTool(const char* tool, const char* usage, const char* description,
                const std::vector<FlagSpec>& table, int argc, char** argv, ParsedFlags* flags,
                int* exit_code) {
   *exit_code = 0;
+  TuneAllocator();
   const Status st = ParseFlags(table, argc, argv, flags);
   if (!st.ok()) {
     *exit_code = ToolFailure(tool, st);

@@ -47,11 +47,11 @@ Status GetIntFlag(const ParsedFlags& flags, const std::string& name, int64_t min
 std::string FlagHelp(const std::string& usage, const std::string& description,
                      const std::vector<FlagSpec>& table);
 
-// The start every command-line tool shares. Parses argv against `table` (which lists --help and
-// --version). --help prints FlagHelp(usage, description, table) to stdout and --version
-// "pwemoe <version>", each with *exit_code = 0; a bad command line prints "<tool>: <message>" to
-// stderr with *exit_code = its exit code (2). Returns true when the tool should go on with *flags,
-// false when it should return *exit_code.
+// The start every command-line tool shares. Calls TuneAllocator() (allocator.h), then parses
+// argv against `table` (which lists --help and --version). --help prints FlagHelp(usage,
+// description, table) to stdout and --version "pwemoe <version>", each with *exit_code = 0; a bad
+// command line prints "<tool>: <message>" to stderr with *exit_code = its exit code (2). Returns
+// true when the tool should go on with *flags, false when it should return *exit_code.
 bool StartTool(const char* tool, const char* usage, const char* description,
                const std::vector<FlagSpec>& table, int argc, char** argv, ParsedFlags* flags,
                int* exit_code);

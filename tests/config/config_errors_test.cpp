@@ -102,6 +102,8 @@ const std::vector<BadCase> kCases = {
      "FILE:25:11: baselines.experts: expected a boolean (true or false), found string \"yes\""},
     {"UnknownDevice", 23, "grid_points = 5\n[cluster]\ndevice = \"gpus\"", {},
      "FILE:25:10: cluster.device: expected one of cpu, cuda, auto, found \"gpus\""},
+    {"UnknownPrecision", 23, "grid_points = 5\n[compute]\nprecision = \"fp16\"", {},
+     "FILE:25:13: compute.precision: expected one of auto, bf16, fp32, found \"fp16\""},
     {"BadSlurmTime", 23, "grid_points = 5\n[slurm]\ntime = \"1h\"", {},
      "FILE:25:8: slurm.time: expected a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS), found \"1h\""},
     {"ZeroSlurmMinutes", 23, "grid_points = 5\n[slurm]\ntime = 0", {},

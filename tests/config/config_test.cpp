@@ -44,6 +44,7 @@ TEST(Config, BaseExperimentResolvesWithDefaults) {
   EXPECT_EQ(c.eval.grid_points, 5);
   EXPECT_TRUE(c.eval.grid && c.eval.one_hot && c.eval.equal);
   EXPECT_EQ(c.cluster.ranks_per_group, 1);
+  EXPECT_EQ(c.compute.precision, "auto");
 }
 
 TEST(Config, ResolvedTomlRoundTrips) {

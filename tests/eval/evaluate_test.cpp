@@ -78,7 +78,7 @@ TEST_F(Evaluate, MatchesHandComputationForEveryBatchSize) {
   for (int64_t batch : {1, 3, 4, 10, 128}) {
     SCOPED_TRACE(batch);
     EvalResult got;
-    ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, batch, 0, &got).ok());
+    ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, batch, 0, model::Precision::kFp32, &got).ok());
     EXPECT_EQ(got.count, 10);
     EXPECT_EQ(got.correct, want.correct);
     EXPECT_DOUBLE_EQ(got.accuracy, want.accuracy);
@@ -89,19 +89,19 @@ TEST_F(Evaluate, MatchesHandComputationForEveryBatchSize) {
 TEST_F(Evaluate, SampleCapWithPartialLastBatch) {
   const EvalResult want = ByHand(7);
   EvalResult got;
-  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 3, 7, &got).ok());
+  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 3, 7, model::Precision::kFp32, &got).ok());
   EXPECT_EQ(got.count, 7);
   EXPECT_EQ(got.correct, want.correct);
   EXPECT_NEAR(got.mean_loss, want.mean_loss, 1e-5);
   // A cap above N evaluates all N.
-  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 4, 1000, &got).ok());
+  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 4, 1000, model::Precision::kFp32, &got).ok());
   EXPECT_EQ(got.count, 10);
 }
 
 TEST_F(Evaluate, IsDeterministic) {
   EvalResult a, b;
-  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 3, 0, &a).ok());
-  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 3, 0, &b).ok());
+  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 3, 0, model::Precision::kFp32, &a).ok());
+  ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 3, 0, model::Precision::kFp32, &b).ok());
   EXPECT_EQ(a.correct, b.correct);
   EXPECT_EQ(a.mean_loss, b.mean_loss);
 }
@@ -109,23 +109,23 @@ TEST_F(Evaluate, IsDeterministic) {
 TEST_F(Evaluate, RejectsBadInputs) {
   EvalResult r;
   r.count = -5;
-  EXPECT_EQ(EvaluateModel(config_, params_, head_, dataset_, 0, 0, &r).code(),
+  EXPECT_EQ(EvaluateModel(config_, params_, head_, dataset_, 0, 0, model::Precision::kFp32, &r).code(),
             Status::Code::kInvalidArgument);
-  EXPECT_EQ(EvaluateModel(config_, params_, head_, dataset_, 1, -1, &r).code(),
+  EXPECT_EQ(EvaluateModel(config_, params_, head_, dataset_, 1, -1, model::Precision::kFp32, &r).code(),
             Status::Code::kInvalidArgument);
   // Labels 0..2 do not fit a 2-class head: the message names the data file.
-  Status st = EvaluateModel(config_, params_, testing::RandomHead(config_, 2, 1), dataset_, 4, 0, &r);
+  Status st = EvaluateModel(config_, params_, testing::RandomHead(config_, 2, 1), dataset_, 4, 0, model::Precision::kFp32, &r);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(st.message(), HasSubstr(path_));
   // A head of another width.
   io::ClipVisionConfig wide = config_;
   wide.projection_dim = 7;
-  st = EvaluateModel(config_, params_, testing::RandomHead(wide, 3, 1), dataset_, 4, 0, &r);
+  st = EvaluateModel(config_, params_, testing::RandomHead(wide, 3, 1), dataset_, 4, 0, model::Precision::kFp32, &r);
   EXPECT_THAT(st.message(), HasSubstr("projection_dim"));
   // A missing parameter.
   io::TensorMap partial = params_;
   partial.erase(model::kVisualProjection);
-  EXPECT_FALSE(EvaluateModel(config_, partial, head_, dataset_, 4, 0, &r).ok());
+  EXPECT_FALSE(EvaluateModel(config_, partial, head_, dataset_, 4, 0, model::Precision::kFp32, &r).ok());
   EXPECT_EQ(r.count, -5);  // untouched on error
 }
 

@@ -77,7 +77,7 @@ TEST_F(RayEval, EachRayEqualsEvaluatingItsMergedModel) {
     ASSERT_EQ(got[k].tasks.size(), 2u);
     for (int t = 0; t < 2; ++t) {
       EvalResult want;
-      ASSERT_TRUE(EvaluateModel(config_, merged, pool_.heads[t], data_[t], 4, 5, &want).ok());
+      ASSERT_TRUE(EvaluateModel(config_, merged, pool_.heads[t], data_[t], 4, 5, model::Precision::kFp32, &want).ok());
       EXPECT_EQ(got[k].tasks[t].count, 5);
       EXPECT_EQ(got[k].tasks[t].correct, want.correct);
       EXPECT_EQ(got[k].tasks[t].mean_loss, want.mean_loss);

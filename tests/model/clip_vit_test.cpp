@@ -123,7 +123,8 @@ TEST_F(ClipVit, IsDeterministicAndBatchIndependent) {
   ASSERT_TRUE(ClipVisionForward(c, params, pixels, &b).ok());
   EXPECT_TRUE(torch::equal(a, b));
   ASSERT_TRUE(ClipVisionForward(c, params, pixels.slice(0, 2, 3), &one).ok());
-  EXPECT_LT(MaxAbsDiff(one, a.slice(0, 2, 3)), 1e-6);
+  // Up to float32 rounding: a batch of one runs other matrix kernels (a few ulp of the values).
+  EXPECT_LT(MaxAbsDiff(one, a.slice(0, 2, 3)), 1e-6 * (1 + a.abs().max().item<double>()));
 }
 
 // Sum of embeds weighted by a fixed probe: a scalar loss for gradient checks.

@@ -293,6 +293,16 @@ TEST(ReportUtil, ExperimentNameFromToml) {
   for (const auto& [toml, name] : cases) EXPECT_EQ(ExperimentNameFromToml(toml), name) << toml;
 }
 
+TEST(ReportUtil, ComputePrecisionFromToml) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"[compute]\nprecision = \"bf16\"\n", "bf16"},
+      {"[cluster]\ndevice = \"cpu\"\n[compute]\nprecision = 'fp32'\n[slurm]\n", "fp32"},
+      {"[experiment]\nprecision = \"bf16\"\n", "fp32"},  // another table's key
+      {"", "fp32"},                                       // written before [compute] existed
+  };
+  for (const auto& [toml, p] : cases) EXPECT_EQ(ComputePrecisionFromToml(toml), p) << toml;
+}
+
 TEST(ReportUtil, ReportReferenceFromToml) {
   const std::pair<std::string, double> cases[] = {
       {"[report]\nreference = 0.25\n", 0.25},

@@ -109,7 +109,7 @@ TEST_P(Pipeline, TrainFromFilesThenExportAndEvaluateAgree) {
     const std::string& t = testing::kTasks[i];
     run = testing::RunTool("pwemoe-eval", "--model " + out + " --head " + tree.root + "/heads/" + t +
                                               ".safetensors --data " + tree.root + "/data/" + t +
-                                              "/test.h5 --batch-size 3");
+                                              "/test.h5 --batch-size 3 --precision fp32");
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const nlohmann::json got = nlohmann::json::parse(run.out);
     EXPECT_EQ(got.at("accuracy").get<double>(), want[0].tasks[i].accuracy) << t;

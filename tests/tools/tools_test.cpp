@@ -13,6 +13,7 @@
 #include "pwemoe/eval/export.h"
 #include "pwemoe/io/tensor_io.h"
 #include "pwemoe/model/head.h"
+#include "pwemoe/util/cpu_features.h"
 #include "tool_fixture.h"
 
 namespace pwemoe::tools {
@@ -88,9 +89,11 @@ TEST_F(Tools, EvalOfTheExportMatchesInProcess) {
   const std::string head = tree_.root + "/heads/task1.safetensors";
   const std::string data = tree_.root + "/data/task1/test.h5";
   testing::ToolRun run = testing::RunTool(
-      "pwemoe-eval", "--model " + out + " --head " + head + " --data " + data + " --batch-size 3");
+      "pwemoe-eval",
+      "--model " + out + " --head " + head + " --data " + data + " --batch-size 3 --precision fp32");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const nlohmann::json got = nlohmann::json::parse(run.out);
+  EXPECT_EQ(got.at("precision").get<std::string>(), "fp32");
 
   io::ClipVisionConfig config;
   io::TensorMap params;
@@ -101,7 +104,7 @@ TEST_F(Tools, EvalOfTheExportMatchesInProcess) {
   ASSERT_TRUE(model::LoadHead(head, &h).ok());
   ASSERT_TRUE(data::OpenDataset(data, &dataset).ok());
   eval::EvalResult want;
-  ASSERT_TRUE(eval::EvaluateModel(config, params, h, dataset, 3, 0, &want).ok());
+  ASSERT_TRUE(eval::EvaluateModel(config, params, h, dataset, 3, 0, model::Precision::kFp32, &want).ok());
   EXPECT_EQ(got.at("accuracy").get<double>(), want.accuracy);
   EXPECT_DOUBLE_EQ(got.at("mean_loss").get<double>(), want.mean_loss);
   EXPECT_EQ(got.at("count").get<int64_t>(), 8);
@@ -112,6 +115,21 @@ TEST_F(Tools, EvalOfTheExportMatchesInProcess) {
                                             " --sample-cap 5");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(nlohmann::json::parse(run.out).at("count").get<int64_t>(), 5);
+  // The default is auto: bf16 where the CPU has bfloat16 instructions, else fp32.
+  EXPECT_EQ(nlohmann::json::parse(run.out).at("precision").get<std::string>(),
+            CpuHasBf16Instructions() ? "bf16" : "fp32");
+
+  run = testing::RunTool("pwemoe-eval", "--model " + out + " --head " + head + " --data " + data +
+                                            " --precision bf16");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json bf16 = nlohmann::json::parse(run.out);
+  EXPECT_EQ(bf16.at("precision").get<std::string>(), "bf16");
+  EXPECT_NEAR(bf16.at("mean_loss").get<double>(), want.mean_loss, 0.05 * want.mean_loss + 0.01);
+
+  run = testing::RunTool("pwemoe-eval", "--model " + out + " --head " + head + " --data " + data +
+                                            " --precision fp16");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("--precision: precision 'fp16' is not one of auto, bf16, fp32"));
 }
 
 TEST_F(Tools, BadRayExitsTwoNamingIt) {

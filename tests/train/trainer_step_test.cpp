@@ -50,6 +50,44 @@ TEST_F(TrainerStep, OneHotLsGradientIsThatTasksGradient) {
   EXPECT_DOUBLE_EQ(record.total_loss, record.losses[1]);
 }
 
+// The bf16 compute path (model/precision.h) in a training step: the same losses up to bfloat16
+// rounding (a few 2^-8 relative), per-task router gradients pointing the same way as fp32's, and
+// routers, gradients and Adam state that stay float32.
+TEST_F(TrainerStep, Bf16StepFollowsFp32AndKeepsRoutersFloat32) {
+  auto s = MakeTinySetup(2, 3);
+  std::vector<std::vector<float>> buffers;
+  for (model::Precision p : {model::Precision::kFp32, model::Precision::kBf16}) {
+    TrainOptions options;
+    options.steps = 2;
+    options.batch_size = 8;
+    options.precision = p;
+    TrainState state = Init(s.problem, options, s.routers);
+    std::vector<float> buffer;
+    ASSERT_TRUE(ComputeTaskGradients(&state, {0, 1}, &buffer).ok());
+    StepRecord record;
+    ASSERT_TRUE(ApplyStep(&state, buffer, &record).ok());
+    for (const auto& param : state.params) {
+      EXPECT_EQ(param.scalar_type(), torch::kFloat32);
+      EXPECT_EQ(param.grad().scalar_type(), torch::kFloat32);
+    }
+    buffers.push_back(buffer);
+  }
+  TrainState probe = Init(s.problem, TrainOptions(), s.routers);
+  const int64_t row = BufferRowLength(probe);
+  for (int64_t task = 0; task < 2; ++task) {
+    const float l32 = buffers[0][task * row], l16 = buffers[1][task * row];
+    EXPECT_NEAR(l16, l32, 0.05 * std::abs(l32)) << "task " << task;
+    double dot = 0, n32 = 0, n16 = 0;
+    for (int64_t k = 1; k < row; ++k) {
+      const double a = buffers[0][task * row + k], b = buffers[1][task * row + k];
+      dot += a * b, n32 += a * a, n16 += b * b;
+    }
+    ASSERT_GT(n32, 0.0);
+    EXPECT_GT(dot / std::sqrt(n32 * n16), 0.98) << "task " << task;
+    EXPECT_NE(buffers[0], buffers[1]) << "bf16 rounding took place";
+  }
+}
+
 TEST_F(TrainerStep, OneHotLsIgnoresTheOtherTasksData) {
   auto a = MakeTinySetup(2, 2);
   auto b = a;  // same model and routers; task 1's data replaced by other images and labels

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
 
 #include "eval_testing.h"
 #include "pwemoe/data/dataset.h"
@@ -136,6 +137,8 @@ train::TrainResult ReferenceTraining(const Experiment& e, const TrainSpec& spec)
   options.save_interval = e.config.train.save_interval;
   options.seed = spec.seed;
   options.epo_eps = e.config.train.epo_eps;
+  std::string note;  // the precision as the units choose it on the CPU
+  EXPECT_TRUE(model::ChoosePrecision(e.config.compute.precision, torch::kCPU, &options.precision, &note).ok());
   train::TrainResult result;
   Status st = train::Train(problem, options, routers, &result);
   EXPECT_TRUE(st.ok()) << st.ToString();
@@ -163,8 +166,11 @@ eval::EvalResult Evaluate(const Experiment& e, const io::TensorMap& params, int 
   EXPECT_TRUE(model::LoadHead(e.config.tasks[task].head, &head).ok());
   auto dataset = Open(e.config.tasks[task].test_data);
   eval::EvalResult result;
+  model::Precision precision = model::Precision::kFp32;  // as the units choose it on the CPU
+  std::string note;
+  EXPECT_TRUE(model::ChoosePrecision(e.config.compute.precision, torch::kCPU, &precision, &note).ok());
   Status st = eval::EvaluateModel(e.clip, params, head, *dataset, e.config.eval.batch_size,
-                                  e.config.eval.sample_cap, &result);
+                                  e.config.eval.sample_cap, precision, &result);
   EXPECT_TRUE(st.ok()) << st.ToString();
   return result;
 }

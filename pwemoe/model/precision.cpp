@@ -1,0 +1,88 @@
+#include "pwemoe/model/precision.h"
+
+#include <exception>
+
+#include <torch/torch.h>
+
+#include "pwemoe/io/torch_text.h"
+#include "pwemoe/util/cpu_features.h"
+
+namespace pwemoe::model {
+
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+const char* PrecisionName(Precision precision) {
+  return precision == Precision::kBf16 ? "bf16" : "fp32";
+}
+
+Status ParsePrecision(const std::string& name, Precision* out) {
+  if (name == "fp32") {
+    *out = Precision::kFp32;
+  } else if (name == "bf16") {
+    *out = Precision::kBf16;
+  } else {
+    return Status::InvalidArgument("precision '" + name + "' is not one of fp32, bf16");
+  }
+  return Status::Ok();
+}
+
+bool IsProductOperand(const std::string& key) {
+  for (const char* suffix : {"_proj.weight", "_proj.bias", ".mlp.fc1.weight", ".mlp.fc1.bias",
+                             ".mlp.fc2.weight", ".mlp.fc2.bias",
+                             "embeddings.patch_embedding.weight"}) {
+    if (EndsWith(key, suffix)) return true;
+  }
+  return key == "visual_projection.weight" || key == "text_projection.weight";
+}
+
+Status CastForCompute(const io::TensorMap& params, Precision precision, io::TensorMap* out) {
+  if (precision == Precision::kFp32) {
+    *out = params;
+    return Status::Ok();
+  }
+  io::TensorMap cast;
+  try {
+    for (const auto& [key, t] : params) {
+      const bool round = t.defined() && torch::isFloatingType(t.scalar_type()) && IsProductOperand(key);
+      cast.emplace(key, round ? t.to(torch::kBFloat16) : t);
+    }
+  } catch (const std::exception& e) {
+    return Status::Internal("casting the parameters to bf16: " + io::ExceptionText(e));
+  }
+  *out = std::move(cast);
+  return Status::Ok();
+}
+
+bool FastBf16(const torch::Device& device) {
+  if (device.is_cuda()) return true;
+  return CpuHasBf16Instructions();
+}
+
+Status ChoosePrecision(const std::string& setting, const torch::Device& device, Precision* out,
+                       std::string* note) {
+  const bool fast = FastBf16(device);
+  const std::string why = "this CPU has no bfloat16 instructions (AVX512-BF16 or AMX)";
+  note->clear();
+  if (setting == "auto") {
+    *out = fast ? Precision::kBf16 : Precision::kFp32;
+    if (!fast) *note = "precision auto: fp32, " + why;
+    return Status::Ok();
+  }
+  if (setting != "fp32" && setting != "bf16") {
+    return Status::InvalidArgument("precision '" + setting + "' is not one of auto, bf16, fp32");
+  }
+  PWEMOE_RETURN_IF_ERROR(ParsePrecision(setting, out));
+  if (*out == Precision::kBf16 && !fast) {
+    *note = "precision bf16: " + why + "; its products run on LibTorch's reference loop, many "
+            "times slower than fp32";
+  }
+  return Status::Ok();
+}
+
+}  // namespace pwemoe::model
