@@ -67,4 +67,13 @@ std::string ApplyBenchTf32() {
   return allow ? "on" : "off";
 }
 
+std::vector<model::Precision> BenchPrecisions() {
+  const char* env = std::getenv("PWEMOE_BENCH_BF16");
+  const std::string setting = env == nullptr ? "" : env;
+  const bool bf16 = setting == "1" || (setting != "0" && model::FastBf16(BenchDevice()));
+  std::vector<model::Precision> out = {model::Precision::kFp32};
+  if (bf16) out.push_back(model::Precision::kBf16);
+  return out;
+}
+
 }  // namespace pwemoe::bench

@@ -11,8 +11,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <c10/core/Device.h>
+
+#include "pwemoe/model/precision.h"
 
 namespace pwemoe::bench {
 
@@ -31,5 +34,10 @@ void Synchronize(const c10::Device& device);
 // PWEMOE_BENCH_TF32 ("1": allowed; unset, empty or "0": not allowed; anything else exits with
 // status 2 and a message) and returns "on" or "off". On the CPU changes nothing and returns "n/a".
 std::string ApplyBenchTf32();
+
+// The compute precisions the forward and training benchmarks run in: fp32, then bf16 where
+// model::FastBf16(BenchDevice()) or PWEMOE_BENCH_BF16=1 (without bfloat16 instructions a bf16
+// ViT-B/32 forward takes minutes: LibTorch's reference loop; PWEMOE_BENCH_BF16=0 leaves bf16 out).
+std::vector<model::Precision> BenchPrecisions();
 
 }  // namespace pwemoe::bench

@@ -2,9 +2,11 @@
 // per test image and ray, no gradients, measured as GFLOP/s (analytic, flops.h) against the GEMM
 // probe, and as evaluation throughput in images/s. The pixels are already on the device: reading
 // the test set and the host-to-device copy (600 KB per 224 x 224 x 3 float32 image) are not
-// timed. On the CPU batches 16 and 64, 2 iterations after one warm-up; on a GPU
-// (PWEMOE_BENCH_DEVICE=cuda) also batch 256, 20 iterations after one warm-up, each between two
-// synchronisations (device.h).
+// timed. Batches 16, 64 and 256, in each precision of BenchPrecisions() (the parameters cast once
+// with model::CastForCompute before the timed loop, as once per evaluation ray). On the CPU 2
+// iterations after one warm-up; on a GPU (PWEMOE_BENCH_DEVICE=cuda) 20 iterations after one
+// warm-up, each between two synchronisations (device.h). With PWEMOE_BENCH_POOL (random_model.h)
+// the pretrained model of that pool is timed instead of a random one.
 #include <chrono>
 #include <string>
 #include <vector>
@@ -22,20 +24,24 @@
 namespace pwemoe::bench {
 namespace {
 
-void BM_Forward(benchmark::State& state, int64_t batch) {
+void BM_Forward(benchmark::State& state, int64_t batch, model::Precision precision) {
   torch::NoGradGuard no_grad;
   const torch::Device device = BenchDevice();
-  const io::ClipVisionConfig config = VitB32Config();
-  io::TensorMap params = RandomVitParams(config, /*seed=*/0);
-  for (auto& [key, t] : params) t = t.to(device);
+  io::ClipVisionConfig config;
+  io::TensorMap loaded, params;
+  Status st = BenchVitParams(&config, &loaded);
+  if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
+  for (auto& [key, t] : loaded) t = t.to(device);
+  st = model::CastForCompute(loaded, precision, &params);  // once, as once per evaluation ray
+  if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
   torch::manual_seed(1);
   const torch::Tensor pixels =
       torch::randn({batch, config.num_channels, config.image_size, config.image_size})
           .to(device);
   torch::Tensor embeds;
-  Status st = model::ClipVisionForward(config, params, pixels, &embeds);  // warm-up
+  st = model::ClipVisionForward(config, params, pixels, &embeds);  // warm-up
   if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
-  const Limits limits = MeasureLimits();
+  const Limits limits = MeasureLimits(precision == model::Precision::kBf16);
   double total = 0;
   for (auto _ : state) {
     Synchronize(device);
@@ -60,14 +66,15 @@ void BM_Forward(benchmark::State& state, int64_t batch) {
 
 void RegisterForwardBenchmarks() {
   const bool gpu = BenchDevice().is_cuda();
-  std::vector<int64_t> batches = {16, 64};
-  if (gpu) batches.push_back(256);
-  for (int64_t batch : batches) {
-    benchmark::RegisterBenchmark(("BM_Forward/batch:" + std::to_string(batch)).c_str(),
-                                 BM_Forward, batch)
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond)
-        ->Iterations(gpu ? 20 : 2);
+  for (model::Precision precision : BenchPrecisions()) {
+    for (int64_t batch : {16, 64, 256}) {
+      const std::string name = std::string("BM_Forward/") + model::PrecisionName(precision) +
+                               "/batch:" + std::to_string(batch);
+      benchmark::RegisterBenchmark(name.c_str(), BM_Forward, batch, precision)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(gpu ? 20 : 2);
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 // default, or cuda / cuda:<k>) and PWEMOE_BENCH_TF32 (on a GPU: 1 allows TF32, default 0); see
 // threads.h and device.h. Arguments: Google Benchmark's (--benchmark_filter=...,
 // --benchmark_format=json, ...).
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -12,6 +13,7 @@
 
 #include "benchmarks.h"
 #include "device.h"
+#include "pwemoe/util/allocator.h"
 #include "pwemoe/util/log.h"
 #include "threads.h"
 
@@ -28,6 +30,10 @@ std::string LoadAverage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // PWEMOE_BENCH_GLIBC_MALLOC=1 measures glibc's default allocator (bench/README.md, "Allocator").
+  const char* plain = std::getenv("PWEMOE_BENCH_GLIBC_MALLOC");
+  const bool tuned = (plain == nullptr || std::string(plain) != "1") && pwemoe::TuneAllocator();
+  benchmark::AddCustomContext("allocator", tuned ? "tuned (allocator.h)" : "glibc defaults");
   (void)pwemoe::SetupLogging("warn", 0, 1);  // keep Upscale's info line out of the table
   const int threads = pwemoe::bench::ApplyBenchThreads();
   benchmark::AddCustomContext("pwemoe_threads", std::to_string(threads));

@@ -45,9 +45,9 @@ double MemoryBandwidthGBps(int64_t floats_per_array, int runs, const c10::Device
   return bytes / s / 1e9;
 }
 
-double GemmGflops(int64_t n, int runs, const c10::Device& device, int reps) {
+double GemmGflops(int64_t n, int runs, const c10::Device& device, int reps, c10::ScalarType dtype) {
   torch::NoGradGuard no_grad;
-  const auto options = torch::TensorOptions().device(device);
+  const auto options = torch::TensorOptions().device(device).dtype(dtype);
   torch::Tensor x = torch::randn({n, n}, options);
   torch::Tensor y = torch::randn({n, n}, options);
   torch::Tensor z = torch::empty({n, n}, options);

@@ -25,9 +25,10 @@ double MemoryBandwidthGBps(int64_t floats_per_array = int64_t{1} << 25, int runs
                            const c10::Device& device = c10::Device(c10::kCPU), int reps = 1);
 
 // GEMM throughput in GFLOP/s (1e9 FLOP per second): best of `runs` products of two random n x n
-// float32 matrices (default 2048) on `device`, `reps` products per timed run. On a GPU the
+// matrices of `dtype` (default float32; bfloat16 for the bf16 compute path) (default n 2048) on `device`, `reps` products per timed run. On a GPU the
 // result is TF32 or plain float32 as LibTorch's TF32 flag for cuBLAS says (device.h).
 double GemmGflops(int64_t n = 2048, int runs = 5,
-                  const c10::Device& device = c10::Device(c10::kCPU), int reps = 1);
+                  const c10::Device& device = c10::Device(c10::kCPU), int reps = 1,
+                  c10::ScalarType dtype = c10::kFloat);
 
 }  // namespace pwemoe::bench

@@ -1,9 +1,11 @@
 #include "random_model.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <utility>
 
+#include "pwemoe/io/hf_config.h"
 #include "pwemoe/model/clip_vit.h"
 #include "pwemoe/moe/pool.h"
 
@@ -16,7 +18,46 @@ bool IsLayerNormWeight(const std::string& key) {
   return norm && key.size() > 7 && key.compare(key.size() - 7, 7, ".weight") == 0;
 }
 
+// The pool of BenchPoolDir() with its first `num_tasks` experts and heads, upscaled with the
+// defaults.
+Status LoadBenchModel(const std::string& dir, int64_t num_tasks, BenchModel* out) {
+  BenchModel built;
+  PWEMOE_RETURN_IF_ERROR(io::LoadClipVisionConfig(dir + "/pretrained", &built.config));
+  moe::PoolSpec spec;
+  spec.pretrained = dir + "/pretrained";
+  for (int64_t i = 0; i < num_tasks; ++i) {
+    const std::string name = "task" + std::to_string(i);
+    spec.tasks.push_back({name, dir + "/experts/" + name, dir + "/heads/" + name + ".safetensors"});
+  }
+  {
+    moe::ModelPool pool;
+    PWEMOE_RETURN_IF_ERROR(moe::LoadModelPool(spec, &pool));
+    built.heads = pool.heads;
+    moe::UpscaleOptions options;  // defaults: every mlp, 2 hidden layers, init_lambda 0.3
+    PWEMOE_RETURN_IF_ERROR(moe::Upscale(pool, options, &built.model, &built.routers));
+  }
+  *out = std::move(built);
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::string BenchPoolDir() {
+  const char* dir = std::getenv("PWEMOE_BENCH_POOL");
+  return dir == nullptr ? "" : dir;
+}
+
+Status BenchVitParams(io::ClipVisionConfig* config, io::TensorMap* params) {
+  const std::string dir = BenchPoolDir();
+  if (dir.empty()) {
+    *config = VitB32Config();
+    *params = RandomVitParams(*config, /*seed=*/0);
+    return Status::Ok();
+  }
+  PWEMOE_RETURN_IF_ERROR(io::LoadClipVisionConfig(dir + "/pretrained", config));
+  PWEMOE_RETURN_IF_ERROR(io::LoadTensors(dir + "/pretrained", params));
+  return model::ValidateClipVisionParams(*config, *params);
+}
 
 io::ClipVisionConfig VitB32Config() {
   io::ClipVisionConfig c;
@@ -82,7 +123,12 @@ Status SharedBenchModel(int64_t num_tasks, const torch::Device& device,
   auto it = cache.find(key);
   if (it == cache.end()) {
     auto model = std::make_shared<BenchModel>();
-    PWEMOE_RETURN_IF_ERROR(BuildBenchModel(VitB32Config(), num_tasks, /*seed=*/0, model.get()));
+    const std::string dir = BenchPoolDir();
+    if (dir.empty()) {
+      PWEMOE_RETURN_IF_ERROR(BuildBenchModel(VitB32Config(), num_tasks, /*seed=*/0, model.get()));
+    } else {
+      PWEMOE_RETURN_IF_ERROR(LoadBenchModel(dir, num_tasks, model.get()));
+    }
     if (!device.is_cpu()) {
       moe::UpscaledModel moved;
       std::vector<moe::Router> routers;

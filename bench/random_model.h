@@ -34,7 +34,18 @@ struct BenchModel {
   io::ClipVisionConfig config;
   moe::UpscaledModel model;
   std::vector<moe::Router> routers;
+  std::vector<model::ClassificationHead> heads;  // from the pool's files; empty for a random model
 };
+
+// PWEMOE_BENCH_POOL, or "" when unset: a folder of model files that replaces the random model, so
+// that pwemoe and PyTorch eager (bench/peer) time the same weights. Its layout is the one
+// `bench/peer/peer_bench.py make-pool` writes: pretrained/ (config.json + model.safetensors, the
+// vision tower with visual_projection), experts/task<i>/ (vision-only), heads/task<i>.safetensors.
+std::string BenchPoolDir();
+
+// The parameters BM_Forward runs: the pool's pretrained model (BenchPoolDir() set) or
+// RandomVitParams(VitB32Config(), 0), with its config. Errors from loading the pool's files.
+Status BenchVitParams(io::ClipVisionConfig* config, io::TensorMap* params);
 
 // Builds a BenchModel through moe::Upscale over a pool whose pretrained model is
 // RandomVitParams(config, seed) and whose expert i adds N(0, 0.01^2) noise to every MLP tensor
@@ -45,7 +56,9 @@ struct BenchModel {
 Status BuildBenchModel(const io::ClipVisionConfig& config, int64_t num_tasks, uint64_t seed,
                        BenchModel* out);
 
-// BuildBenchModel(VitB32Config(), num_tasks, seed 0) on `device` (built on the CPU, then the
+// BuildBenchModel(VitB32Config(), num_tasks, seed 0) on `device` (or, with BenchPoolDir() set,
+// the pool's pretrained model and its first `num_tasks` experts and heads upscaled with the same
+// defaults) (built on the CPU, then the
 // upscaled model and routers moved with moe::UpscaledModelTo and moe::RoutersTo), built on first
 // use and kept for the rest of the process (one per task count and device). Errors from
 // BuildBenchModel and the moves (nothing cached then).

@@ -7,6 +7,7 @@
 // stay on the CPU, as in a worker: each batch is copied over inside the step), one untimed
 // warm-up step runs first (cuBLAS and cuDNN set-up, the caching allocator), then 5 timed steps,
 // each between two synchronisations (device.h).
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <numeric>
@@ -30,11 +31,19 @@ constexpr int64_t kBatch = 16;
 constexpr int64_t kExamples = 64;  // per task, in memory
 constexpr int64_t kClasses = 10;
 
+// The smallest class count of the heads (labels of the random data stay below every head's).
+int64_t ClassesOf(const std::vector<model::ClassificationHead>& heads) {
+  int64_t classes = kClasses;
+  for (const auto& h : heads) classes = std::min(classes, h.num_classes());
+  return classes;
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_tasks) {
+void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_tasks,
+                  model::Precision precision) {
   const torch::Device device = BenchDevice();
   std::shared_ptr<const BenchModel> m;
   Status st = SharedBenchModel(num_tasks, device, &m);
@@ -42,13 +51,15 @@ void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_t
   train::TrainProblem problem;
   problem.config = m->config;
   problem.model = m->model;  // shares the tensors
-  problem.heads = RandomHeads(m->config, num_tasks, kClasses, /*seed=*/1);
-  problem.data = RandomTaskData(m->config, num_tasks, kExamples, kClasses, /*seed=*/2);
+  problem.heads = m->heads.empty() ? RandomHeads(m->config, num_tasks, kClasses, /*seed=*/1)
+                                   : m->heads;
+  problem.data = RandomTaskData(m->config, num_tasks, kExamples, ClassesOf(problem.heads), /*seed=*/2);
   problem.task_names = TaskNames(num_tasks);
   train::TrainOptions options;
   options.variant = variant;
   options.steps = 1000;
   options.batch_size = kBatch;
+  options.precision = precision;
   train::TrainState train_state;
   st = train::InitTrainState(problem, options, m->routers, &train_state);
   if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
@@ -63,7 +74,7 @@ void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_t
     Synchronize(device);
   }
 
-  const Limits limits = MeasureLimits();
+  const Limits limits = MeasureLimits(precision == model::Precision::kBf16);
   double total = 0, grad_total = 0, apply_total = 0, first = 0, last = 0;
   for (auto _ : state) {
     Synchronize(device);
@@ -99,14 +110,16 @@ void BM_TrainStep(benchmark::State& state, train::Variant variant, int64_t num_t
 
 void RegisterTrainBenchmarks() {
   const int iterations = BenchDevice().is_cuda() ? 5 : 2;
-  for (int64_t t : {2, 8}) {
-    for (train::Variant v : {train::Variant::kLs, train::Variant::kEpo}) {
-      const std::string name =
-          std::string("BM_TrainStep/") + train::VariantName(v) + "/T:" + std::to_string(t);
-      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, v, t)
-          ->UseManualTime()
-          ->Unit(benchmark::kSecond)
-          ->Iterations(iterations);
+  for (model::Precision precision : BenchPrecisions()) {
+    for (int64_t t : {2, 8}) {
+      for (train::Variant v : {train::Variant::kLs, train::Variant::kEpo}) {
+        const std::string name = std::string("BM_TrainStep/") + model::PrecisionName(precision) +
+                                 "/" + train::VariantName(v) + "/T:" + std::to_string(t);
+        benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, v, t, precision)
+            ->UseManualTime()
+            ->Unit(benchmark::kSecond)
+            ->Iterations(iterations);
+      }
     }
   }
 }
