@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "pwemoe/io/torch_text.h"
+#include "pwemoe/model/precision.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::model {
@@ -38,12 +39,12 @@ std::vector<std::string> ActivationNames() {
   return names;
 }
 
-// x . weight^T + bias. x is cast to the weight's dtype first, so a layer whose weights were cast
+// x . weight^T + bias in the weight's dtype (ProductLinear), so a layer whose weights were cast
 // for a lower compute precision (precision.h) runs its product in that precision and returns it.
 torch::Tensor Linear(const io::TensorMap& params, const std::string& prefix,
                      const torch::Tensor& x) {
   const torch::Tensor& w = ParamAt(params, prefix + ".weight");
-  return torch::linear(x.to(w.scalar_type()), w, ParamAt(params, prefix + ".bias"));
+  return ProductLinear(x, w, ParamAt(params, prefix + ".bias"));
 }
 
 // Softmax over the last dim; half-precision inputs are reduced in float32, as transformers does.
@@ -68,13 +69,13 @@ torch::Tensor Attention(const io::TensorMap& params, const std::string& prefix, 
   torch::Tensor q = split(Linear(params, prefix + "q_proj", xq) * std::pow(head_dim, -0.5), queries);
   torch::Tensor k = split(Linear(params, prefix + "k_proj", x), tokens);
   torch::Tensor v = split(Linear(params, prefix + "v_proj", x), tokens);
-  torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2));  // [B, H, Tq, T]
+  torch::Tensor scores = ProductMatmul(q, k.transpose(-1, -2));  // [B, H, Tq, T]
   if (causal && tokens > 1) {
     torch::Tensor future = torch::ones({tokens, tokens}, x.options().dtype(torch::kBool)).triu(1);
     scores = scores.masked_fill(future, -std::numeric_limits<double>::infinity());
   }
   torch::Tensor out =
-      torch::matmul(Softmax(scores), v).transpose(1, 2).reshape({batch, queries, width});
+      ProductMatmul(Softmax(scores), v).transpose(1, 2).reshape({batch, queries, width});
   return Linear(params, prefix + "out_proj", out);
 }
 

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "pwemoe/io/torch_text.h"
+#include "pwemoe/model/precision.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::model {
@@ -64,11 +65,10 @@ torch::Tensor Embed(const ClipVisionConfig& config, const TensorMap& params,
   const int64_t p = config.patch_size, grid = config.image_size / p, c = config.num_channels;
   const torch::Tensor& kernel = ParamAt(params, kPatchEmbedding);  // [D, C, P, P]
   const torch::Tensor& cls_embedding = ParamAt(params, kClassEmbedding);
-  torch::Tensor patches = pixels.to(kernel.scalar_type())
-                              .reshape({batch, c, grid, p, grid, p})
+  torch::Tensor patches = pixels.reshape({batch, c, grid, p, grid, p})
                               .permute({0, 2, 4, 1, 3, 5})  // [B, gy, gx, C, P, P]
                               .reshape({batch, grid * grid, c * p * p});
-  patches = torch::matmul(patches, kernel.reshape({width, c * p * p}).t())
+  patches = ProductLinear(patches, kernel.reshape({width, c * p * p}), torch::Tensor())
                 .to(cls_embedding.scalar_type());  // [B, N, D]
   torch::Tensor cls = cls_embedding.reshape({1, 1, width}).expand({batch, 1, width});
   return torch::cat({cls, patches}, 1) + ParamAt(params, kPositionEmbedding);
@@ -104,8 +104,7 @@ Status RunForward(const ClipVisionConfig& config, const TensorMap& params,
     torch::Tensor result = Pooled(config, params, act, pixels);
     if (project) {  // in the projection's dtype, returned in the class embedding's (precision.h)
       const torch::Tensor& projection = ParamAt(params, kVisualProjection);
-      result = torch::linear(result.to(projection.scalar_type()), projection)
-                   .to(cls->second.scalar_type());
+      result = ProductLinear(result, projection, torch::Tensor()).to(cls->second.scalar_type());
     }
     *out = std::move(result);
   } catch (const std::out_of_range& e) {

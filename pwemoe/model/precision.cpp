@@ -59,6 +59,28 @@ Status CastForCompute(const io::TensorMap& params, Precision precision, io::Tens
   return Status::Ok();
 }
 
+bool EmulatesBf16(const torch::Device& device) { return !FastBf16(device); }
+
+namespace {
+
+bool Emulated(const torch::Tensor& t) {
+  return t.scalar_type() == torch::kBFloat16 && EmulatesBf16(t.device());
+}
+
+}  // namespace
+
+torch::Tensor ProductLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  const torch::Tensor in = x.to(w.scalar_type());
+  if (!Emulated(w)) return torch::linear(in, w, b);
+  const torch::Tensor b32 = b.defined() ? b.to(torch::kFloat32) : b;
+  return torch::linear(in.to(torch::kFloat32), w.to(torch::kFloat32), b32).to(torch::kBFloat16);
+}
+
+torch::Tensor ProductMatmul(const torch::Tensor& a, const torch::Tensor& b) {
+  if (!Emulated(a)) return torch::matmul(a, b);
+  return torch::matmul(a.to(torch::kFloat32), b.to(torch::kFloat32)).to(torch::kBFloat16);
+}
+
 bool FastBf16(const torch::Device& device) {
   if (device.is_cuda()) return true;
   return CpuHasBf16Instructions();
@@ -79,8 +101,8 @@ Status ChoosePrecision(const std::string& setting, const torch::Device& device, 
   }
   PWEMOE_RETURN_IF_ERROR(ParsePrecision(setting, out));
   if (*out == Precision::kBf16 && !fast) {
-    *note = "precision bf16: " + why + "; its products run on LibTorch's reference loop, many "
-            "times slower than fp32";
+    *note = "precision bf16: " + why + "; its bf16 products are emulated in float32 (the same "
+            "rounding, no faster than fp32)";
   }
   return Status::Ok();
 }
