@@ -34,7 +34,7 @@
 #
 # --rehearse-on-cpu runs the same phases on a machine without a GPU, to check this script: no
 # GPU, LibTorch or NCCL detection, a CPU build (PWEMOE_WITH_CUDA=OFF), the gpu tests may skip,
-# and the benchmarks run on the CPU with the filter BM_Forward/batch:16 unless
+# and the benchmarks run on the CPU with the filter BM_Forward/fp32/batch:16/ unless
 # PWEMOE_GPU_BENCH_FILTER says otherwise. Its figures are CPU figures.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -224,7 +224,7 @@ fi
 bench_device=cuda
 ((rehearse)) && bench_device=cpu
 filter=${PWEMOE_GPU_BENCH_FILTER:-BM_Forward|BM_TrainStep|BM_Merge}
-((rehearse)) && filter=${PWEMOE_GPU_BENCH_FILTER:-BM_Forward/batch:16}
+((rehearse)) && filter=${PWEMOE_GPU_BENCH_FILTER:-BM_Forward/fp32/batch:16/}
 t=$(phase_timeout 10 300) || exit 1
 PWEMOE_BENCH_DEVICE=$bench_device PWEMOE_BENCH_THREADS=$jobs timeout -k 10 "$t" \
   "$build/bin/pwemoe_bench" "--benchmark_filter=$filter" \
@@ -266,6 +266,9 @@ for b in d.get("benchmarks", []):
                f"{b['frac_of_bw']:.2f} of the bandwidth probe ({b['bw_probe_GBps']:.0f} GB/s)")
     else:
         fig = f"{b['real_time']:.3g} {b.get('time_unit', '')}"
+    if b.get("gemm_bf16_probe_GFLOPs") and b.get("GFLOPs"):
+        fig += (f"; {b['GFLOPs'] / b['gemm_bf16_probe_GFLOPs']:.2f} of the bf16 GEMM probe "
+                f"({b['gemm_bf16_probe_GFLOPs']:.0f} GFLOP/s)")
     print(f"  {name}: {fig}")
 sys.exit(1 if errors else 0)
 EOF
