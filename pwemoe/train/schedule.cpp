@@ -41,7 +41,7 @@ std::vector<int64_t> BatchIndices(uint64_t seed, int64_t step, int64_t task,
 double CosineLr(double lr, int64_t step, int64_t steps) {
   if (steps <= 1) return lr;
   const double kPi = std::acos(-1.0);
-  const double progress = static_cast<double>(step) / static_cast<double>(steps - 1);
+  const double progress = static_cast<double>(step) / static_cast<double>(steps);
   return 0.1 * lr + 0.9 * lr * (1.0 + std::cos(kPi * progress)) / 2.0;
 }
 

@@ -37,9 +37,12 @@ Ray StepRay(int64_t num_tasks, double alpha, uint64_t seed, int64_t step,
 std::vector<int64_t> BatchIndices(uint64_t seed, int64_t step, int64_t task,
                                   int64_t dataset_size, int64_t batch_size);
 
-// Cosine decay from `lr` at step 0 to 0.1 * lr at the last step (steps - 1):
-//   lr_t = 0.1 lr + 0.9 lr (1 + cos(pi t / (steps - 1))) / 2,
-// lr itself when steps == 1. Precondition: 0 <= step < steps.
+// The learning rate of step t (0-based) under the reference's schedule: PyTorch's
+// CosineAnnealingLR(T_max = steps, eta_min = 0.1 lr) stepped once after each optimiser step, so
+// step t runs at the scheduler's value after t steps (its closed form):
+//   lr_t = 0.1 lr + 0.9 lr (1 + cos(pi t / steps)) / 2,
+// lr at step 0, never quite 0.1 lr (the last step, steps - 1, is one step short of it); lr itself
+// when steps == 1. Precondition: 0 <= step < steps.
 double CosineLr(double lr, int64_t step, int64_t steps);
 
 }  // namespace pwemoe::train
