@@ -453,6 +453,7 @@ Status WriteFile(const std::string& path, const StoreHeader& header, const Resul
       h5::WriteInt(f, "units_done", static_cast<int64_t>(results.result_kind().size())));
   PWEMOE_RETURN_IF_ERROR(
       h5::WriteInt(f, "units_failed", static_cast<int64_t>(results.failures().size())));
+  PWEMOE_RETURN_IF_ERROR(h5::WriteString(f, "eval_samples", kEvalSamplesRule));
   PWEMOE_RETURN_IF_ERROR(WriteUnits(f, results, p));
   PWEMOE_RETURN_IF_ERROR(WriteRuns(f, results, p));
   PWEMOE_RETURN_IF_ERROR(WriteBaselines(f, results, p));

@@ -19,6 +19,14 @@ namespace pwemoe::results {
 // The HDF5 schema version written as the root attribute "schema_version".
 constexpr int64_t kSchemaVersion = 1;
 
+// The root attribute `eval_samples` (SCHEMA.md): the rule by which evaluations choose their test
+// samples under [eval] sample_cap (pwemoe/eval/sample_subset.h, StratifiedSubset).
+inline constexpr const char* kEvalSamplesRule =
+    "sample_cap = 0: every test sample; sample_cap > 0: a class-stratified subset of min(cap, N) "
+    "samples of each task's test file (per class floor(cap n_c / N), leftovers to the largest "
+    "remainders, chosen by a SplitMix64 shuffle per class from the seed 0x5057454d6f45), the same "
+    "for every ray, run and baseline";
+
 // "ls/clothing+digits/seed0" -> "ls__clothing+digits__seed0": '/' becomes "__" so that a name
 // is one HDF5 link name.
 std::string LinkName(const std::string& name);

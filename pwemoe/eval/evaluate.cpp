@@ -4,6 +4,7 @@
 #include <exception>
 #include <string>
 
+#include "pwemoe/eval/sample_subset.h"
 #include "pwemoe/model/clip_vit.h"
 
 namespace pwemoe::eval {
@@ -81,16 +82,25 @@ Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& pa
     PWEMOE_RETURN_IF_ERROR(model::CastForCompute(params, precision, &compute));
   }
   const int64_t n = dataset.info().size;
-  const int64_t count = sample_cap == 0 ? n : std::min(sample_cap, n);
+  const bool capped = sample_cap > 0 && sample_cap < n;
+  const std::vector<int64_t> subset =
+      capped ? StratifiedSubset(dataset.labels(), sample_cap, kSampleSubsetSeed) : std::vector<int64_t>();
+  const int64_t count = capped ? sample_cap : n;
   try {
     torch::NoGradGuard no_grad;
     const torch::Tensor& ref = params.at(model::kClassEmbedding);
     int64_t correct = 0;
     double loss_sum = 0.0;
     for (int64_t begin = 0; begin < count; begin += batch_size) {
+      const int64_t size = std::min(batch_size, count - begin);
       torch::Tensor pixels, labels;
-      PWEMOE_RETURN_IF_ERROR(
-          data::ReadBatch(dataset, begin, std::min(batch_size, count - begin), &pixels, &labels));
+      if (capped) {
+        const auto first = subset.begin() + begin;
+        PWEMOE_RETURN_IF_ERROR(data::ReadIndices(dataset, std::vector<int64_t>(first, first + size),
+                                                 &pixels, &labels));
+      } else {
+        PWEMOE_RETURN_IF_ERROR(data::ReadBatch(dataset, begin, size, &pixels, &labels));
+      }
       pixels = pixels.to(ref.device(), ref.scalar_type());
       PWEMOE_RETURN_IF_ERROR(
           AccumulateBatch(config, compute, head, pixels, labels, &correct, &loss_sum));

@@ -33,13 +33,14 @@ struct EvalResult {
 // How much of each dataset is evaluated and in what pieces.
 struct EvalOptions {
   int64_t batch_size = 128;  // >= 1; the last batch may be partial
-  int64_t sample_cap = 0;    // evaluate the first min(cap, N) samples; 0: all N
+  int64_t sample_cap = 0;    // evaluate a class-stratified min(cap, N) samples; 0: all N
   model::Precision precision = model::Precision::kFp32;  // of the forward (precision.h)
 };
 
 // Evaluates `params` (validated with model::ValidateClipVisionParams(config, params), projection
-// included) with `head` on the first min(sample_cap, N) samples of `dataset` (all when
-// sample_cap == 0), `batch_size` at a time, under torch::NoGradGuard, on the parameters' device,
+// included) with `head` on the samples of `dataset` that StratifiedSubset(labels, sample_cap,
+// kSampleSubsetSeed) picks (sample_subset.h: all N when sample_cap == 0 or >= N, read in file
+// order), `batch_size` at a time, under torch::NoGradGuard, on the parameters' device,
 // the forward in `precision` (model::CastForCompute once per call; the head, the losses and the
 // argmax in the parameters' dtype). *out is replaced on success, untouched on error.
 // InvalidArgument for batch_size < 1, sample_cap < 0, a closed dataset, image size or channel

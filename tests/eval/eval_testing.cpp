@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -39,7 +40,7 @@ moe::ModelPool RandomPool(const io::ClipVisionConfig& config, int64_t num_tasks,
 }
 
 void WriteDataset(const std::string& path, const io::ClipVisionConfig& config, int64_t n,
-                  int64_t classes, uint32_t seed) {
+                  int64_t classes, uint32_t seed, bool class_sorted) {
   const data::ImageShape shape{config.image_size, config.image_size, config.num_channels};
   std::unique_ptr<data::DatasetWriter> writer;
   ASSERT_TRUE(data::DatasetWriter::Create(path, shape, {}, &writer).ok()) << path;
@@ -53,6 +54,7 @@ void WriteDataset(const std::string& path, const io::ClipVisionConfig& config, i
   for (uint8_t& p : images) p = static_cast<uint8_t>(rng() % 256);
   std::vector<int64_t> labels(n);
   for (int64_t& l : labels) l = static_cast<int64_t>(rng() % classes);
+  if (class_sorted) std::sort(labels.begin(), labels.end());  // as pwemoe-prepare-data writes
   ASSERT_TRUE(writer->Append(images.data(), labels.data(), n).ok());
   Status st = writer->Close();
   ASSERT_TRUE(st.ok()) << st.ToString();

@@ -24,9 +24,9 @@ model::ClassificationHead RandomHead(const io::ClipVisionConfig& config, int64_t
 moe::ModelPool RandomPool(const io::ClipVisionConfig& config, int64_t num_tasks, uint64_t seed);
 
 // Writes a dataset file of `n` random images of the config's size with labels in [0, classes)
-// (seeded); fails the current test on error.
+// (seeded), in ascending label order when `class_sorted`; fails the current test on error.
 void WriteDataset(const std::string& path, const io::ClipVisionConfig& config, int64_t n,
-                  int64_t classes, uint32_t seed);
+                  int64_t classes, uint32_t seed, bool class_sorted = false);
 
 // A fresh empty directory under the test temp dir.
 std::string MakeTempDir(const std::string& stem);

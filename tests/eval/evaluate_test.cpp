@@ -3,11 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "eval_testing.h"
+#include "pwemoe/eval/sample_subset.h"
 #include "pwemoe/model/clip_vit.h"
 
 namespace pwemoe::eval {
@@ -31,8 +33,16 @@ class Evaluate : public ::testing::Test {
   // then normalisation, logits, log-softmax and argmax in plain double arithmetic, one sample
   // at a time.
   EvalResult ByHand(int64_t n) {
+    std::vector<int64_t> first(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) first[static_cast<size_t>(i)] = i;
+    return ByHand(dataset_, first);
+  }
+
+  // The same over the samples `indices` of `dataset`.
+  EvalResult ByHand(const data::Dataset& dataset, const std::vector<int64_t>& indices) {
+    const int64_t n = static_cast<int64_t>(indices.size());
     torch::Tensor pixels, labels, embeds;
-    EXPECT_TRUE(data::ReadBatch(dataset_, 0, n, &pixels, &labels).ok());
+    EXPECT_TRUE(data::ReadIndices(dataset, indices, &pixels, &labels).ok());
     EXPECT_TRUE(model::ClipVisionForward(config_, params_, pixels, &embeds).ok());
     const torch::Tensor e = embeds.to(torch::kFloat64), w = head_.weight.to(torch::kFloat64);
     EvalResult r;
@@ -87,7 +97,7 @@ TEST_F(Evaluate, MatchesHandComputationForEveryBatchSize) {
 }
 
 TEST_F(Evaluate, SampleCapWithPartialLastBatch) {
-  const EvalResult want = ByHand(7);
+  const EvalResult want = ByHand(dataset_, StratifiedSubset(dataset_.labels(), 7, kSampleSubsetSeed));
   EvalResult got;
   ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 3, 7, model::Precision::kFp32, &got).ok());
   EXPECT_EQ(got.count, 7);
@@ -96,6 +106,29 @@ TEST_F(Evaluate, SampleCapWithPartialLastBatch) {
   // A cap above N evaluates all N.
   ASSERT_TRUE(EvaluateModel(config_, params_, head_, dataset_, 4, 1000, model::Precision::kFp32, &got).ok());
   EXPECT_EQ(got.count, 10);
+}
+
+// Regression: the cap evaluated the first N samples, and pwemoe-prepare-data writes a test set
+// class by class, so a capped evaluation saw the first classes only. On a class-sorted file the
+// capped evaluation is the hand computation over the stratified subset, which holds every class.
+TEST_F(Evaluate, SampleCapOnAClassSortedFileSeesEveryClass) {
+  const std::string path = testing::MakeTempDir("pwemoe_evaluate_sorted") + "/test.h5";
+  testing::WriteDataset(path, config_, 24, 3, 11, /*class_sorted=*/true);
+  data::Dataset sorted;
+  ASSERT_TRUE(data::OpenDataset(path, &sorted).ok());
+  ASSERT_TRUE(std::is_sorted(sorted.labels().begin(), sorted.labels().end()));
+  ASSERT_NE(sorted.labels()[5], sorted.labels().back());
+  const std::vector<int64_t> subset = StratifiedSubset(sorted.labels(), 6, kSampleSubsetSeed);
+  std::vector<int64_t> seen;
+  for (int64_t i : subset) seen.push_back(sorted.labels()[static_cast<size_t>(i)]);
+  EXPECT_EQ(seen.front(), 0);
+  EXPECT_EQ(seen.back(), 2);
+  const EvalResult want = ByHand(sorted, subset);
+  EvalResult got;
+  ASSERT_TRUE(EvaluateModel(config_, params_, head_, sorted, 4, 6, model::Precision::kFp32, &got).ok());
+  EXPECT_EQ(got.count, 6);
+  EXPECT_EQ(got.correct, want.correct);
+  EXPECT_NEAR(got.mean_loss, want.mean_loss, 1e-5);
 }
 
 TEST_F(Evaluate, IsDeterministic) {

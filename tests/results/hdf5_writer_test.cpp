@@ -57,6 +57,7 @@ TEST(Hdf5Writer, LayoutOfEveryRecordType) {
   EXPECT_EQ(f.AttrInt("/", "num_units"), 42);
   EXPECT_EQ(f.AttrInt("/", "units_done"), 7);
   EXPECT_EQ(f.AttrInt("/", "units_failed"), 1);
+  EXPECT_EQ(f.AttrString("/", "eval_samples"), kEvalSamplesRule);
 
   // /units
   EXPECT_EQ(f.I64("/units/unit_id"), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
