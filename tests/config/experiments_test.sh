@@ -37,6 +37,9 @@ grep -q "$HF_HUB_CACHE/models--tanganke--clip-vit-base-patch32_stanford-cars/sna
 # 2 runs; 8 one-hot + 1 equal + 256 Dirichlet rays per run and for weighted task arithmetic.
 grep -Eq '^plan of experiment ta8-vit-b32: [0-9]+ units' "$work/out.log" || fail "ta8.toml: no plan line"
 grep -q '265 rays' "$work/out.log" || fail "ta8.toml: expected 265 evaluation rays"
+"$tool" "$src/experiments/ta8-fusionbench.toml" --dry-run >"$work/out.log" 2>&1
+grep -q ': 8 rays (one-hot 8)$' "$work/out.log" || fail "ta8-fusionbench.toml: expected the 8 one-hot rays"
+grep -q 'modules = \["mlp", "self_attn"\]' "$work/out.log" || fail "ta8-fusionbench.toml: not MLPs and attention"
 "$tool" "$src/experiments/ta8-pairs.toml" --dry-run >"$work/out.log" 2>&1
 grep -q 'sun397+cars+dtd: 67 rays (grid 66' "$work/out.log" || fail "ta8-pairs.toml: expected the 66-ray grid (and the equal ray) on the triple"
 
