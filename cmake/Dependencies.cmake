@@ -12,6 +12,13 @@ find_package(Threads REQUIRED)
 
 find_package(Torch QUIET)
 pwemoe_require(Torch_FOUND "LibTorch" libtorch-dev)
+# The code keeps to the API of both Debian's LibTorch 1.13 and the GPU machines' 2.11 (README,
+# "LibTorch 2.x"), in C++17. PyTorch's own sources moved to C++20 after 2.11, so a newer LibTorch's
+# headers are compiled as C++20.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.12)
+  set(CMAKE_CXX_STANDARD 20)
+  message(STATUS "pwemoe: LibTorch ${Torch_VERSION}: compiling as C++20")
+endif()
 # Torch's config adds its flags as a plain string; keep them on our torch targets only.
 separate_arguments(PWEMOE_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 # Every other library we link (GoogleTest, spdlog, TOML++, ...) uses the C++11 std::string ABI,
@@ -74,30 +81,53 @@ find_package(PNG QUIET)
 pwemoe_require(PNG_FOUND "libpng" libpng-dev)
 
 # ---- optional GPU path ---------------------------------------------------------------------
-set(PWEMOE_HAVE_CUDA OFF)
+# Three layers, each added only when what it needs is found:
+#   PWEMOE_HAVE_CUDART  the CUDA runtime (toolkit): worker/cuda_device (device binding, CUDA_CHECK).
+#   PWEMOE_HAVE_NCCL    + NCCL: worker/nccl_group, the communicator of groups of GPU ranks. Needs no
+#                       CUDA LibTorch, so it compiles (and a typo fails) wherever the toolkit is.
+#   PWEMOE_HAVE_CUDA    + a CUDA LibTorch: units run on GPUs. A run of groups of one needs no NCCL.
+set(PWEMOE_HAVE_CUDART OFF)
 set(PWEMOE_HAVE_NCCL OFF)
-if(NOT PWEMOE_WITH_CUDA STREQUAL "OFF")
+set(PWEMOE_HAVE_CUDA OFF)
+if(NOT PWEMOE_WITH_CUDA STREQUAL "OFF" OR NOT PWEMOE_WITH_NCCL STREQUAL "OFF")
   find_package(CUDAToolkit QUIET)
+endif()
+if(CUDAToolkit_FOUND)
+  set(PWEMOE_HAVE_CUDART ON)
+endif()
+
+if(NOT PWEMOE_WITH_NCCL STREQUAL "OFF")
   find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ENV NCCL_HOME PATH_SUFFIXES include)
   find_library(NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} ENV NCCL_HOME PATH_SUFFIXES lib lib64)
-  # The GPU path needs a LibTorch built with CUDA: Debian's libtorch-dev is CPU-only.
-  set(_torch_cuda OFF)
-  if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES OR CAFFE2_USE_CUDA)
-    set(_torch_cuda ON)
-  endif()
-  if(CUDAToolkit_FOUND AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY AND _torch_cuda)
-    set(PWEMOE_HAVE_CUDA ON)
+  if(CUDAToolkit_FOUND AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
     set(PWEMOE_HAVE_NCCL ON)
     add_library(nccl::nccl UNKNOWN IMPORTED)
     set_target_properties(nccl::nccl PROPERTIES IMPORTED_LOCATION ${NCCL_LIBRARY}
                           INTERFACE_INCLUDE_DIRECTORIES ${NCCL_INCLUDE_DIR})
-  elseif(PWEMOE_WITH_CUDA STREQUAL "ON")
+  elseif(PWEMOE_WITH_NCCL STREQUAL "ON")
     set(_why "")
     if(NOT CUDAToolkit_FOUND)
       string(APPEND _why " the CUDA toolkit (nvcc, cudart) was not found;")
     endif()
     if(NOT NCCL_INCLUDE_DIR OR NOT NCCL_LIBRARY)
       string(APPEND _why " NCCL (nccl.h, libnccl) was not found, set NCCL_HOME;")
+    endif()
+    message(FATAL_ERROR "pwemoe: PWEMOE_WITH_NCCL=ON but${_why} use PWEMOE_WITH_NCCL=AUTO or OFF")
+  endif()
+endif()
+
+if(NOT PWEMOE_WITH_CUDA STREQUAL "OFF")
+  # GPU compute needs a LibTorch built with CUDA: Debian's libtorch-dev is CPU-only.
+  set(_torch_cuda OFF)
+  if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES OR CAFFE2_USE_CUDA)
+    set(_torch_cuda ON)
+  endif()
+  if(CUDAToolkit_FOUND AND _torch_cuda)
+    set(PWEMOE_HAVE_CUDA ON)
+  elseif(PWEMOE_WITH_CUDA STREQUAL "ON")
+    set(_why "")
+    if(NOT CUDAToolkit_FOUND)
+      string(APPEND _why " the CUDA toolkit (nvcc, cudart) was not found;")
     endif()
     if(NOT _torch_cuda)
       string(APPEND _why " the LibTorch found at ${Torch_DIR} has no CUDA support, pass "
@@ -107,3 +137,21 @@ if(NOT PWEMOE_WITH_CUDA STREQUAL "OFF")
                         "for a CPU build")
   endif()
 endif()
+
+# pwemoe_gpu_defines(<target> <PUBLIC|PRIVATE>): the PWEMOE_HAVE_{CUDART,NCCL,CUDA} defines that are
+# on, and cudart's and NCCL's headers and libraries, for the targets whose code branches on them
+# (kept off the others' compile lines, so that a toolkit appearing does not rebuild the whole tree;
+# a static library's private libraries still reach the link of what links it).
+function(pwemoe_gpu_defines target scope)
+  foreach(_flag CUDART NCCL CUDA)
+    if(PWEMOE_HAVE_${_flag})
+      target_compile_definitions(${target} ${scope} PWEMOE_HAVE_${_flag})
+    endif()
+  endforeach()
+  if(PWEMOE_HAVE_CUDART)
+    target_link_libraries(${target} ${scope} CUDA::cudart)
+  endif()
+  if(PWEMOE_HAVE_NCCL)
+    target_link_libraries(${target} ${scope} nccl::nccl)
+  endif()
+endfunction()

@@ -12,6 +12,7 @@
 #include "orchestrator/progress.h"
 #include "pwemoe/mini/make_mini.h"
 #include "pwemoe/model/precision.h"
+#include "pwemoe/util/gpu_presence.h"
 #include "pwemoe/util/version.h"
 #include "results/content_hash.h"
 #include "results/files.h"
@@ -22,6 +23,9 @@
 #include "worker/mpi_group.h"
 #include "worker/mpi_session.h"
 #include "worker/unit_runner.h"
+#ifdef PWEMOE_HAVE_CUDA
+#include "worker/cuda_device.h"
+#endif
 #ifdef PWEMOE_HAVE_NCCL
 #include "worker/nccl_group.h"
 #endif
@@ -89,13 +93,30 @@ int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOption
   return 0;
 }
 
+// In a build without CUDA: how many ranks see a GPU on their node (pwemoe/util/gpu_presence.h),
+// and rank 0's warning, once, that the run uses the CPU anyway. Collective.
+Status WarnOfUnusedGpus(const config::ExperimentConfig& cfg) {
+  const GpuPresence gpu = DetectGpu();
+  int mine = gpu.found ? 1 : 0, ranks = 0, seeing = 0, rank = 0;
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank)));
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &ranks)));
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Allreduce(&mine, &seeing, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD)));
+  if (rank != 0 || seeing == 0) return Status::Ok();
+  spdlog::warn("{} of {} rank(s) see a CUDA device ({}), but this build of pwemoe has no CUDA support: "
+               "every unit runs on the CPU. Rebuild with -DPWEMOE_WITH_CUDA=ON and a CUDA LibTorch "
+               "(-DCMAKE_PREFIX_PATH=<libtorch>; README, \"GPU\"), or set cluster.device = \"cpu\" in {} to "
+               "silence this",
+               seeing, ranks, gpu.found ? "rank 0: " + gpu.evidence : "not rank 0", cfg.source_path);
+  return Status::Ok();
+}
+
 // Where this rank's units run: "cpu", or in a CUDA build "cuda:<k>" with k from the rank's
-// node-local rank (worker::BindDevice, which logs the binding). Collective when CUDA is used.
+// node-local rank (worker::BindDevice, which logs the binding). Collective. With device = "auto"
+// a build without CUDA on a GPU node says so (WarnOfUnusedGpus); with "cuda" it is an error.
 Status ChooseDevice(const config::ExperimentConfig& cfg, std::string* device) {
   *device = "cpu";
-#ifdef PWEMOE_HAVE_NCCL
-  int count = 0;
-  const bool have_gpu = cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+#ifdef PWEMOE_HAVE_CUDA
+  const bool have_gpu = worker::VisibleCudaDevices() > 0;
   if (cfg.cluster.device == "cuda" && !have_gpu) {
     return Status::InvalidArgument(cfg.source_path + ": cluster.device = \"cuda\" but no CUDA device is visible");
   }
@@ -106,11 +127,14 @@ Status ChooseDevice(const config::ExperimentConfig& cfg, std::string* device) {
   return Status::Ok();
 #else
   if (cfg.cluster.device == "cuda") {
-    return Status::InvalidArgument(cfg.source_path +
-                                   ": cluster.device = \"cuda\" but this build has no CUDA support (rebuild "
-                                   "with -DPWEMOE_WITH_CUDA=ON and a CUDA LibTorch, or set cluster.device = \"cpu\")");
+    const GpuPresence gpu = DetectGpu();
+    return Status::InvalidArgument(
+        cfg.source_path + ": cluster.device = \"cuda\" but this build has no CUDA support" +
+        (gpu.found ? " (this node has a GPU: " + gpu.evidence + ")" : "") +
+        "; rebuild with -DPWEMOE_WITH_CUDA=ON and a CUDA LibTorch, or set cluster.device = \"cpu\"");
   }
-  return Status::Ok();
+  if (cfg.cluster.device == "cpu") return Status::Ok();
+  return WarnOfUnusedGpus(cfg);
 #endif
 }
 
@@ -139,13 +163,19 @@ Status MakeGroup(const GroupLayout& layout, int rank, const std::string& device,
   MPI_Comm workers = MPI_COMM_NULL;
   PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, rank == 0 ? MPI_UNDEFINED : 1, rank, &workers)));
   if (rank == 0) return Status::Ok();
+  Status st;
+  if (device == "cpu") {
+    st = worker::MakeMpiGroups(layout.ranks_per_group, workers, out);
+  } else {
 #ifdef PWEMOE_HAVE_NCCL
-  Status st = device == "cpu" ? worker::MakeMpiGroups(layout.ranks_per_group, workers, out)
-                              : worker::MakeNcclGroups(layout.ranks_per_group, workers, out);
+    st = worker::MakeNcclGroups(layout.ranks_per_group, workers, out);
 #else
-  (void)device;
-  Status st = worker::MakeMpiGroups(layout.ranks_per_group, workers, out);
+    st = Status::InvalidArgument("training groups of " + std::to_string(layout.ranks_per_group) +
+                                 " GPU ranks need NCCL, and this build has none: rebuild with "
+                                 "-DPWEMOE_WITH_NCCL=ON (NCCL_HOME=<nccl>), or set "
+                                 "cluster.ranks_per_group = 1");
 #endif
+  }
   MPI_Comm_free(&workers);
   return st;
 }
@@ -247,9 +277,8 @@ std::string ResultsConfigHash(const config::ExperimentConfig& config) {
 
 Status ResolveCompute(config::ExperimentConfig* cfg, std::string* note) {
   torch::Device device = torch::kCPU;
-#ifdef PWEMOE_HAVE_NCCL
-  int count = 0;
-  if (cfg->cluster.device != "cpu" && cudaGetDeviceCount(&count) == cudaSuccess && count > 0) {
+#ifdef PWEMOE_HAVE_CUDA
+  if (cfg->cluster.device != "cpu" && worker::VisibleCudaDevices() > 0) {
     device = torch::Device(torch::kCUDA, 0);
   }
 #endif

@@ -1,5 +1,6 @@
-// GroupComm over NCCL, for groups of GPU ranks, and the binding of a rank to its GPU. Compiled
-// only in a CUDA build (CMake defines PWEMOE_HAVE_NCCL); worker/group_comm.h has the contract.
+// GroupComm over NCCL, for groups of GPU ranks. Compiled wherever the CUDA toolkit and NCCL are
+// (CMake defines PWEMOE_HAVE_NCCL), with or without a CUDA LibTorch; worker/group_comm.h has the
+// contract, worker/cuda_device.h the binding of a rank to its GPU.
 //
 // Order of use: MpiSession, BindDevice, MakeNcclGroups. Buffers given to the GroupComm are CUDA
 // device memory on the bound device (device_memory() is true); the communicator works on its own
@@ -20,26 +21,20 @@
 
 #ifdef PWEMOE_HAVE_NCCL
 
-#include <cuda_runtime.h>
 #include <mpi.h>
 #include <nccl.h>
 
 #include <memory>
 
 #include "pwemoe/util/status.h"
+#include "worker/cuda_device.h"
 #include "worker/group_comm.h"
 
 namespace pwemoe::worker {
 
-// Status for an NCCL or CUDA return code (OK on success), naming the call, the library's error
-// string, and the file and line. Use through NCCL_CHECK and CUDA_CHECK.
+// Status for an NCCL return code (OK on success), naming the call, the library's error string,
+// and the file and line. Use through NCCL_CHECK.
 Status NcclStatus(ncclResult_t rc, const char* call, const char* file, int line);
-Status CudaStatus(cudaError_t rc, const char* call, const char* file, int line);
-
-// Binds this process to a GPU: its node-local rank among `world`'s ranks (MPI_Comm_split_type,
-// MPI_COMM_TYPE_SHARED) modulo the number of visible devices; logs the rank, host, local rank and
-// device. Collective over `world`. *device receives the device index.
-Status BindDevice(MPI_Comm world, int* device);
 
 // This process's group communicator over NCCL for consecutive groups of `ranks_per_group` ranks
 // of `parent` (SplitConsecutive): the group's rank 0 creates the NCCL unique id and sends it by
@@ -50,6 +45,5 @@ Status MakeNcclGroups(int ranks_per_group, MPI_Comm parent, std::unique_ptr<Grou
 }  // namespace pwemoe::worker
 
 #define NCCL_CHECK(call) ::pwemoe::worker::NcclStatus((call), #call, __FILE__, __LINE__)
-#define CUDA_CHECK(call) ::pwemoe::worker::CudaStatus((call), #call, __FILE__, __LINE__)
 
 #endif  // PWEMOE_HAVE_NCCL

@@ -9,7 +9,9 @@
 #   config   a finished output: rerunning is a no-op, also with other [report] or [slurm]
 #            settings; a changed configuration is refused (exit 2)
 #            (--check-done answers 75 before the first run, 0 after it, 2 for another configuration)
-#            and leaves the files alone; --fresh moves them aside and starts over.
+#            and leaves the files alone; --fresh moves them aside and starts over. In a build
+#            without CUDA (PWEMOE_CUDA_BUILD=OFF): a visible CUDA device is warned of once, on
+#            rank 0, and the run goes on; cluster.device = "cuda" is refused (exit 2).
 #   failure  one task's test data is unreadable: its units fail and are recorded, the others
 #            finish, exit 1; --fail-fast stops early; a rerun with the data repaired finishes.
 # Kill points are found in the debug log: "run <name>:" once a training run is journaled, and
@@ -137,6 +139,7 @@ case "$scenario" in
     [ "$sessions" = 5 ] || fail "expected 5 sessions in the resumed file, found '$sessions'"
     ;;
   config)
+    sed -i 's/^device = "cpu"$/device = "auto"/' "$work/x.toml"  # for the no-CUDA checks below
     check_done 75 "results: 0 of $total units done"       # nothing run yet
     check_done 75 "results: 0 of [1-9][0-9]* units done" --units train
     [ ! -e "$work/out" ] || fail "--check-done created $work/out"
@@ -146,6 +149,17 @@ case "$scenario" in
     run again 2
     [ $rc -eq 0 ] || fail "rerun of a finished experiment exited $rc"
     grep -q "$total done before, 0 done now" "$work/again.log" || fail "rerun redid units"
+    if [ "${PWEMOE_CUDA_BUILD:-OFF}" = OFF ]; then
+      CUDA_VISIBLE_DEVICES=0 run gpuenv 2
+      [ $rc -eq 0 ] || fail "a visible CUDA device in a CPU build: exit $rc, expected 0"
+      n=$(grep -c '2 of 2 rank(s) see a CUDA device (rank 0: CUDA_VISIBLE_DEVICES=0), but this build of pwemoe has no CUDA support: every unit runs on the CPU. Rebuild with -DPWEMOE_WITH_CUDA=ON' "$work/gpuenv.log")
+      [ "$n" -eq 1 ] || fail "expected the no-CUDA warning once (rank 0), found it $n times"
+      grep -q 'see a CUDA device' "$work/again.log" && fail "warned of a CUDA device without one"
+      run cuda 2 --set cluster.device='"cuda"'
+      [ $rc -eq 2 ] || fail "cluster.device = cuda in a CPU build: exit $rc, expected 2"
+      n=$(grep -c 'cluster.device = "cuda" but this build has no CUDA support; rebuild with -DPWEMOE_WITH_CUDA=ON' "$work/cuda.log")
+      [ "$n" -eq 1 ] || fail "expected the cluster.device error once, found it $n times"
+    fi
     # [report] and [slurm] do not change the numbers: accepted as the same experiment.
     run reref 1 --set report.reference=0.1 --set slurm.time='"00:05:00"'
     [ $rc -eq 0 ] || fail "changing [report]/[slurm] exited $rc"

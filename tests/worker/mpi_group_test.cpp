@@ -158,6 +158,10 @@ int Run(int argc, char** argv, const MpiSession& mpi) {
   Status st = Status::InvalidArgument("--nccl needs a build with PWEMOE_HAVE_NCCL");
   if (!nccl) st = MakeMpiGroups(per_group, MPI_COMM_WORLD, &group);
 #ifdef PWEMOE_HAVE_NCCL
+  if (nccl && VisibleCudaDevices() == 0) {  // the same answer on every rank of this machine
+    if (mpi.rank() == 0) std::printf("SKIPPED: no CUDA device is visible\n");
+    return 77;
+  }
   int device = -1;
   if (nccl) st = BindDevice(MPI_COMM_WORLD, &device);
   if (nccl && st.ok()) st = MakeNcclGroups(per_group, MPI_COMM_WORLD, &group);
