@@ -24,6 +24,9 @@ packages=(
   fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35
   # images to dataset files (pwemoe-prepare-data): JPEG and PNG decoding
   libjpeg62-turbo-dev libpng-dev
+  # PyTorch eager for the independent reference implementations: the transformers-conformance
+  # stand-in (scripts/hf_conformance.py, tests/tools) and bench/peer
+  python3-torch
   # the slurm test tier: a real single-node Slurm (tests/slurm/cluster.sh). srun starts Open MPI
   # ranks through Slurm's mpi/pmix plugin, which loads libpmix2 (already pulled in by Open MPI)
   slurmctld slurmd slurm-client munge libpmix2

@@ -34,7 +34,9 @@ const std::vector<FlagSpec> kFlags = {
     {"--head", "FILE", "", "classification head .safetensors (weight, logit_scale)"},
     {"--data", "FILE", "", "dataset .h5 file (pwemoe/data/FORMAT.md)"},
     {"--batch-size", "N", "128", "inference batch size"},
-    {"--sample-cap", "N", "0", "evaluate the first N samples; 0: all"},
+    {"--sample-cap", "N", "0", "evaluate a class-stratified subset of N samples, the one pwemoe-orchestrate takes for eval.sample_cap; 0: all"},
+    {"--save-outputs", "FILE", "",
+     "also write every evaluated sample's index, label, image_embeds and logits (.safetensors)"},
     {"--precision", "P", "auto", "compute precision: auto (bf16 where the CPU or GPU has bfloat16 instructions, else fp32), bf16 or fp32"},
     {"--threads", "N", "1", "LibTorch threads"},
     {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
@@ -47,7 +49,7 @@ const char* kDescription =
     "\"precision\"} as JSON.";
 
 struct Options {
-  std::string model, head, data;
+  std::string model, head, data, save_outputs;
   int64_t batch_size = 128, sample_cap = 0, threads = 1;
   model::Precision precision = model::Precision::kFp32;
 };
@@ -65,6 +67,7 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   o->model = flags.Get("--model");
   o->head = flags.Get("--head");
   o->data = flags.Get("--data");
+  o->save_outputs = flags.Get("--save-outputs");
   PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--batch-size", 1, &o->batch_size));
   PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--sample-cap", 0, &o->sample_cap));
   std::string note;
@@ -74,7 +77,7 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   return GetIntFlag(flags, "--threads", 1, &o->threads);
 }
 
-// Loads the three inputs and evaluates.
+// Loads the three inputs and evaluates; writes the per-sample outputs with --save-outputs.
 Status Evaluate(const Options& o, eval::EvalResult* result) {
   io::ClipVisionConfig config;
   PWEMOE_RETURN_IF_ERROR(io::LoadClipVisionConfig(o.model, &config));
@@ -86,9 +89,17 @@ Status Evaluate(const Options& o, eval::EvalResult* result) {
   PWEMOE_RETURN_IF_ERROR(model::LoadHead(o.head, &head));
   data::Dataset dataset;
   PWEMOE_RETURN_IF_ERROR(data::OpenDataset(o.data, &dataset));
+  eval::EvalOutputs outputs;
   st = eval::EvaluateModel(config, params, head, dataset, o.batch_size, o.sample_cap,
-                           o.precision, result);
-  return st.ok() ? st : st.WithContext(o.model + " with head " + o.head);
+                           o.precision, result, o.save_outputs.empty() ? nullptr : &outputs);
+  if (!st.ok()) return st.WithContext(o.model + " with head " + o.head);
+  if (o.save_outputs.empty()) return Status::Ok();
+  return io::SaveTensors(o.save_outputs, {{"indices", outputs.indices},
+                                          {"labels", outputs.labels},
+                                          {"image_embeds", outputs.image_embeds},
+                                          {"logits", outputs.logits}},
+                         {{"model", o.model}, {"head", o.head}, {"data", o.data},
+                          {"precision", model::PrecisionName(o.precision)}});
 }
 
 int Run(int argc, char** argv) {

@@ -52,12 +52,18 @@ Status CheckInputs(const io::ClipVisionConfig& config, const model::Classificati
 }
 
 // Adds one batch's correct predictions and per-sample losses (in sample order) to the totals.
+// With `kept` not null, appends the batch's embeddings and logits (float32, CPU) to it.
 Status AccumulateBatch(const io::ClipVisionConfig& config, const io::TensorMap& params,
                        const model::ClassificationHead& head, const torch::Tensor& pixels,
-                       const torch::Tensor& labels, int64_t* correct, double* loss_sum) {
+                       const torch::Tensor& labels, int64_t* correct, double* loss_sum,
+                       std::vector<torch::Tensor>* kept) {
   torch::Tensor embeds, logits;
   PWEMOE_RETURN_IF_ERROR(model::ClipVisionForward(config, params, pixels, &embeds));
   PWEMOE_RETURN_IF_ERROR(model::HeadLogits(head, embeds, &logits));
+  if (kept != nullptr) {
+    kept[0].push_back(embeds.to(torch::kCPU, torch::kFloat32));
+    kept[1].push_back(logits.to(torch::kCPU, torch::kFloat32));
+  }
   const torch::Tensor target = labels.to(logits.device());
   const torch::Tensor losses = torch::nn::functional::cross_entropy(
       logits, target, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
@@ -73,7 +79,7 @@ Status AccumulateBatch(const io::ClipVisionConfig& config, const io::TensorMap& 
 Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& params,
                      const model::ClassificationHead& head, const data::Dataset& dataset,
                      int64_t batch_size, int64_t sample_cap, model::Precision precision,
-                     EvalResult* out) {
+                     EvalResult* out, EvalOutputs* outputs) {
   PWEMOE_RETURN_IF_ERROR(CheckInputs(config, head, dataset, batch_size, sample_cap));
   PWEMOE_RETURN_IF_ERROR(model::ValidateClipVisionParams(config, params));
   io::TensorMap compute;
@@ -91,6 +97,7 @@ Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& pa
     const torch::Tensor& ref = params.at(model::kClassEmbedding);
     int64_t correct = 0;
     double loss_sum = 0.0;
+    std::vector<torch::Tensor> kept[2];  // embeddings, logits (with `outputs`)
     for (int64_t begin = 0; begin < count; begin += batch_size) {
       const int64_t size = std::min(batch_size, count - begin);
       torch::Tensor pixels, labels;
@@ -102,8 +109,17 @@ Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& pa
         PWEMOE_RETURN_IF_ERROR(data::ReadBatch(dataset, begin, size, &pixels, &labels));
       }
       pixels = pixels.to(ref.device(), ref.scalar_type());
-      PWEMOE_RETURN_IF_ERROR(
-          AccumulateBatch(config, compute, head, pixels, labels, &correct, &loss_sum));
+      PWEMOE_RETURN_IF_ERROR(AccumulateBatch(config, compute, head, pixels, labels, &correct,
+                                             &loss_sum, outputs != nullptr ? kept : nullptr));
+    }
+    if (outputs != nullptr) {
+      std::vector<int64_t> all(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) all[static_cast<size_t>(i)] = i;
+      const std::vector<int64_t>& picked = capped ? subset : all;
+      torch::Tensor indices = torch::tensor(picked, torch::kInt64);
+      torch::Tensor file_labels = torch::tensor(dataset.labels(), torch::kInt64);
+      *outputs = {indices, file_labels.index_select(0, indices), torch::cat(kept[0]),
+                  torch::cat(kept[1])};
     }
     out->count = count;
     out->correct = correct;

@@ -37,12 +37,21 @@ struct EvalOptions {
   model::Precision precision = model::Precision::kFp32;  // of the forward (precision.h)
 };
 
+// Per-sample outputs of an evaluation, in the order of the samples evaluated (file order).
+struct EvalOutputs {
+  torch::Tensor indices;       // int64 [n]: the samples' indices in the dataset file
+  torch::Tensor labels;        // int64 [n]
+  torch::Tensor image_embeds;  // float32 [n, projection_dim]: the projected, unnormalised embeds
+  torch::Tensor logits;        // float32 [n, classes]: the head's logits
+};
+
 // Evaluates `params` (validated with model::ValidateClipVisionParams(config, params), projection
 // included) with `head` on the samples of `dataset` that StratifiedSubset(labels, sample_cap,
 // kSampleSubsetSeed) picks (sample_subset.h: all N when sample_cap == 0 or >= N, read in file
 // order), `batch_size` at a time, under torch::NoGradGuard, on the parameters' device,
 // the forward in `precision` (model::CastForCompute once per call; the head, the losses and the
-// argmax in the parameters' dtype). *out is replaced on success, untouched on error.
+// argmax in the parameters' dtype). *out (and *outputs when not null: every sample's embedding
+// and logits, on the CPU) is replaced on success, untouched on error.
 // InvalidArgument for batch_size < 1, sample_cap < 0, a closed dataset, image size or channel
 // count other than the config's, a head whose width is not config.projection_dim, or a dataset
 // label >= the head's class count (each naming the dataset file); errors of
@@ -51,6 +60,6 @@ struct EvalOptions {
 Status EvaluateModel(const io::ClipVisionConfig& config, const io::TensorMap& params,
                      const model::ClassificationHead& head, const data::Dataset& dataset,
                      int64_t batch_size, int64_t sample_cap, model::Precision precision,
-                     EvalResult* out);
+                     EvalResult* out, EvalOutputs* outputs = nullptr);
 
 }  // namespace pwemoe::eval

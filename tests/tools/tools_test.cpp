@@ -12,6 +12,7 @@
 #include "pwemoe/eval/evaluate.h"
 #include "pwemoe/eval/export.h"
 #include "pwemoe/io/tensor_io.h"
+#include "pwemoe/model/clip_vit.h"
 #include "pwemoe/model/head.h"
 #include "pwemoe/util/cpu_features.h"
 #include "tool_fixture.h"
@@ -130,6 +131,42 @@ TEST_F(Tools, EvalOfTheExportMatchesInProcess) {
                                             " --precision fp16");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("--precision: precision 'fp16' is not one of auto, bf16, fp32"));
+}
+
+// --save-outputs: every evaluated sample's index, label, embedding and logits, equal to the
+// library's forward on those samples, and consistent with the printed accuracy.
+TEST_F(Tools, EvalSavesPerSampleOutputs) {
+  const std::string out = tree_.root + "/export";
+  ASSERT_EQ(Export("0,1,0", out).exit_code, 0);
+  const std::string head = tree_.root + "/heads/task1.safetensors";
+  const std::string data = tree_.root + "/data/task1/test.h5";
+  const std::string saved = tree_.root + "/outputs.safetensors";
+  testing::ToolRun run = testing::RunTool(
+      "pwemoe-eval", "--model " + out + " --head " + head + " --data " + data +
+                         " --sample-cap 5 --precision fp32 --save-outputs " + saved);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json got = nlohmann::json::parse(run.out);
+  io::TensorMap o;
+  ASSERT_TRUE(io::LoadTensors(saved, &o).ok());
+  ASSERT_EQ(o.at("indices").numel(), 5);
+  ASSERT_EQ(o.at("logits").size(0), 5);
+  const int64_t correct = o.at("logits").argmax(1).eq(o.at("labels")).sum().item<int64_t>();
+  EXPECT_EQ(correct, got.at("correct").get<int64_t>());
+
+  io::ClipVisionConfig config;
+  io::TensorMap params;
+  data::Dataset dataset;
+  ASSERT_TRUE(io::LoadClipVisionConfig(out, &config).ok());
+  ASSERT_TRUE(io::LoadTensors(out, &params).ok());
+  ASSERT_TRUE(data::OpenDataset(data, &dataset).ok());
+  const torch::Tensor idx = o.at("indices");
+  std::vector<int64_t> indices(idx.data_ptr<int64_t>(), idx.data_ptr<int64_t>() + idx.numel());
+  torch::Tensor pixels, labels, embeds;
+  ASSERT_TRUE(data::ReadIndices(dataset, indices, &pixels, &labels).ok());
+  ASSERT_TRUE(model::ClipVisionForward(config, params, pixels, &embeds).ok());
+  EXPECT_TRUE(torch::equal(labels, o.at("labels")));
+  EXPECT_TRUE(torch::allclose(embeds, o.at("image_embeds"), 1e-5, 1e-6));
+  EXPECT_EQ(o.at("image_embeds").size(1), config.projection_dim);
 }
 
 TEST_F(Tools, BadRayExitsTwoNamingIt) {
