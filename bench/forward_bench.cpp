@@ -1,4 +1,4 @@
-// BM_Forward: evaluation is compute-bound (DESIGN.md, "Performance model"): one ViT-B/32 forward
+// BM_Forward: evaluation is compute-bound (docs/DESIGN.md, "Performance model"): one ViT-B/32 forward
 // per test image and ray, no gradients, measured as GFLOP/s (analytic, flops.h) against the GEMM
 // probe, and as evaluation throughput in images/s. The pixels are already on the device: reading
 // the test set and the host-to-device copy (600 KB per 224 x 224 x 3 float32 image) are not

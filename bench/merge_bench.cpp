@@ -1,4 +1,4 @@
-// BM_Merge: "merge and unload" is memory-bound (DESIGN.md, "Performance model"): every upscaled
+// BM_Merge: "merge and unload" is memory-bound (docs/DESIGN.md, "Performance model"): every upscaled
 // tensor is produced as W0 + sum_i w_i tau_i by one addmv, which reads W0 and the T task vectors
 // and writes the result once, (T + 2) * numel * element size bytes. The fixed (not upscaled)
 // tensors are shared into the result, not copied, and the routers' cost is negligible.

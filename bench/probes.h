@@ -1,5 +1,5 @@
 // The two hardware limits every benchmark is reported against, measured in the same process with
-// the same LibTorch thread count (DESIGN.md, "Performance model"):
+// the same LibTorch thread count (docs/DESIGN.md, "Performance model"):
 //   - memory bandwidth: a STREAM triad a = b + s * c over float32 arrays far larger than any
 //     last-level cache, bytes counted as STREAM does (two reads and one write per element, no
 //     write-allocate traffic);

@@ -1,4 +1,4 @@
-// BM_TrainStep: training is compute-bound (DESIGN.md, "Performance model"): each step merges once
+// BM_TrainStep: training is compute-bound (docs/DESIGN.md, "Performance model"): each step merges once
 // with autograd, then per task a forward and a backward (into the routers) through the merged
 // ViT-B/32, batch 16 per task, then LS or EPO combines the per-task gradients and Adam steps.
 // A T = 8 step is a few TFLOP, so each benchmark times two steps with no warm-up; the first and

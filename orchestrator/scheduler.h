@@ -1,4 +1,4 @@
-// The scheduler: which unit a free worker rank runs next (DESIGN "Work units and scheduling").
+// The scheduler: which unit a free worker rank runs next (docs/DESIGN.md, "Work units and scheduling").
 // Pure bookkeeping, no I/O and no MPI: the coordinator (coordinator.h) feeds it requests and
 // outcomes and sends what it decides.
 //

@@ -1,4 +1,4 @@
-// GroupComm: the communicator of one training group (DESIGN "Work units and scheduling"), and its
+// GroupComm: the communicator of one training group (docs/DESIGN.md, "Work units and scheduling"), and its
 // in-process implementation. The MPI one is in worker/mpi_group.h, the NCCL one in
 // worker/nccl_group.h.
 //

@@ -1,4 +1,4 @@
-// Router training over a group of ranks (DESIGN "Work units and scheduling"): which part of each
+// Router training over a group of ranks (docs/DESIGN.md, "Work units and scheduling"): which part of each
 // step a rank computes, and the step loop that sums the parts over the group. Part of
 // UnitRunner (unit_runner.h); knows GroupComm, not MPI.
 //

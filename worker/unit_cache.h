@@ -1,4 +1,4 @@
-// UnitCache: what a worker keeps between work units (DESIGN "Work units and scheduling"): the
+// UnitCache: what a worker keeps between work units (docs/DESIGN.md, "Work units and scheduling"): the
 // pretrained model's config.json, model pools and their upscaled models per task subset (least
 // recently used first out), heads per task, and opened datasets per file. Part of UnitRunner
 // (unit_runner.h); not used elsewhere.

@@ -4,7 +4,7 @@
 // Units are given by explicit specs (the orchestrator translates its plan's units into them), so
 // this module knows the experiment configuration but not the plan or the protocol.
 //
-// Caches (what a worker keeps between units; DESIGN "Work units and scheduling"): loaded model
+// Caches (what a worker keeps between units; docs/DESIGN.md, "Work units and scheduling"): loaded model
 // pools and their upscaled models per task subset (least recently used first out, at most
 // `max_cached_subsets` of each; the pretrained model alone and a single expert's pool, which the
 // pretrained and expert baselines load, count as subsets), heads per task, and opened datasets

@@ -1,4 +1,4 @@
-// The baselines PWE MoE is compared against (DESIGN.md, "Evaluate"), as plain merged models of a
+// The baselines PWE MoE is compared against (docs/DESIGN.md, "Evaluate"), as plain merged models of a
 // model pool (moe::WeightedMerge, theta_pre + sum_i c_i tau_i):
 //   pretrained                       theta_pre
 //   expert i alone                   c = e_i: the expert's tensors exactly; keys the experts lack

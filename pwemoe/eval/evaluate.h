@@ -1,6 +1,6 @@
 // Evaluating one plain model (a name -> tensor map in Hugging Face layout, e.g. a merge-and-unload
 // result or a baseline merge) on one task: CLIP vision forward, the task's frozen head, then top-1
-// accuracy and mean cross-entropy over the dataset's first samples (DESIGN.md, "Evaluate").
+// accuracy and mean cross-entropy over the dataset or its capped subset (docs/DESIGN.md, "Evaluate").
 //
 // Deterministic: batches are read in file order, per-sample losses are summed in sample order in
 // double precision, so a result depends only on the inputs, the device and LibTorch's thread

@@ -1,6 +1,6 @@
 // Evaluating a set of models on a set of tasks: one plain model on every task, and a trained
 // PWE MoE at each preference ray (merge once per ray with moe::MergeAndUnload, then inference on
-// every task; DESIGN.md, "Evaluate").
+// every task; docs/DESIGN.md, "Evaluate").
 //
 // Thread safety: no function keeps state; every input is only read.
 #pragma once

@@ -2,7 +2,7 @@
 //
 //   logits = logit_scale * normalize(image_embeds) . weight^T
 //
-// (normalize: L2 along the feature dim), as in DESIGN.md, "Classification head". `weight` rows are
+// (normalize: L2 along the feature dim), as in docs/DESIGN.md, "Classification head". `weight` rows are
 // typically zero-shot text embeddings (already normalised by whoever made the file) or a linear
 // probe; they are used as they are. A head file is a safetensors file holding exactly `weight`
 // [classes, projection_dim] and `logit_scale` (a scalar or [1], the multiplier itself, not its

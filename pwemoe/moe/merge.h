@@ -1,4 +1,4 @@
-// Merging an upscaled model for a preference ray (DESIGN.md, "What the system does", item 2):
+// Merging an upscaled model for a preference ray (docs/DESIGN.md, "What the system does", item 2):
 // for every upscaled parameter
 //
 //   W(r) = W0 + sum_i w_i(r) tau_i,   w(r) = the module's router output,

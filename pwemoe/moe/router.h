@@ -1,5 +1,5 @@
 // Routers of PWE MoE: per upscaled module, a small MLP from the preference ray r (length T) to T
-// routing weights w(r) (DESIGN.md, "What the system does", item 2):
+// routing weights w(r) (docs/DESIGN.md, "What the system does", item 2):
 //   0 hidden layers: w = weight, a learned vector initialised to init_lambda (r is ignored);
 //   1: w = Linear(T, T)(r),  weight ~ N(0, 0.01^2), bias = init_lambda;
 //   2: w = Linear(2T, T)(ReLU(Linear(T, 2T)(r))), first weight ~ N(0, 0.01^2) and bias 0, second

@@ -1,4 +1,4 @@
-// Upscaling a model pool into PWE MoE form (DESIGN.md, "What the system does", item 1): the
+// Upscaling a model pool into PWE MoE form (docs/DESIGN.md, "What the system does", item 1): the
 // modules chosen by name patterns (module_patterns.h; default every `mlp`) keep their pretrained
 // weights W0 and stacked task vectors, each with a router (router.h); every other merged key is
 // merged once by task arithmetic, theta_pre + init_lambda * sum_i tau_i (the pretrained value

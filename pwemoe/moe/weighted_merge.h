@@ -1,4 +1,4 @@
-// Plain weighted merges over every parameter of a model pool, for the baselines (DESIGN.md,
+// Plain weighted merges over every parameter of a model pool, for the baselines (docs/DESIGN.md,
 // "Evaluate") and for the task-arithmetic part of upscaling:
 //
 //   theta = theta_pre + sum_i c_i tau_i,

@@ -93,7 +93,7 @@ std::vector<double> ScaledGram(const std::vector<double>& gram) {
   return out;
 }
 
-// Balance LP (DESIGN): maximise alpha . Ca; rows for J* (>= 0) and for j outside J and J*
+// Balance LP (docs/DESIGN.md): maximise alpha . Ca; rows for J* (>= 0) and for j outside J and J*
 // (>= (Ca)_j); with J empty, C alpha >= 0.
 SimplexLp BalanceLp(const std::vector<double>& c, const std::vector<double>& ca,
                     const std::vector<double>& rl) {
@@ -116,7 +116,7 @@ SimplexLp BalanceLp(const std::vector<double>& c, const std::vector<double>& ca,
   return lp;
 }
 
-// Descent LP (DESIGN): maximise 1^T C alpha subject to C alpha >= 0 and
+// Descent LP (docs/DESIGN.md): maximise 1^T C alpha subject to C alpha >= 0 and
 // alpha . Ca >= min(max(Ca), 0).
 SimplexLp DescentLp(const std::vector<double>& c, const std::vector<double>& ca) {
   size_t t = ca.size();

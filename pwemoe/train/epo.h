@@ -4,7 +4,7 @@
 // EPO turns the per-task losses, the preference ray r and the Gram matrix C = G G^T of the per-task
 // router gradients (G is T x P) into simplex weights alpha by one small linear programme (solved
 // with GLPK's simplex method); the trainer then minimises L = T * sum_i alpha_i * loss_i. The math
-// is exactly DESIGN.md, "What the system does", item 3:
+// is exactly docs/DESIGN.md, "What the system does", item 3:
 //
 //   rl = r * loss, l_hat = rl / sum(rl), mu = sum_i l_hat_i log(T l_hat_i),
 //   a = r * (log(T l_hat) - mu).

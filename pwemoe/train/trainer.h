@@ -1,4 +1,4 @@
-// Router training for PWE MoE (DESIGN.md, "What the system does", item 3), split so that a
+// Router training for PWE MoE (docs/DESIGN.md, "What the system does", item 3), split so that a
 // training group of ranks can share one step without this library knowing MPI:
 //
 //   (a) ComputeTaskGradients: for the tasks a rank owns, merge once at the step's ray, then per

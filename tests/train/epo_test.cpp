@@ -20,7 +20,7 @@ using Vec = std::vector<double>;
 const double kLn2 = std::log(2.0);
 const double kLn3 = std::log(3.0);
 
-// ---- helpers written from DESIGN's text, independent of epo.cpp ---------------------------------
+// ---- helpers written from docs/DESIGN.md's text, independent of epo.cpp ---------------------------------
 
 // C = G G^T for a T x P row-major G.
 Vec Gram(const Vec& g, int t) {
@@ -64,7 +64,7 @@ Vec Direction(const Vec& g, const Vec& alpha) {
   return d;
 }
 
-// rl, mu and a straight from DESIGN, with the documented l_hat = 0 conventions.
+// rl, mu and a straight from docs/DESIGN.md, with the documented l_hat = 0 conventions.
 struct RefAdjustments {
   Vec rl;
   double mu = 0;
@@ -95,7 +95,7 @@ struct TestLp {
   Vec lower;
 };
 
-// The EPO LP exactly as DESIGN states it, for the mode the step takes.
+// The EPO LP exactly as docs/DESIGN.md states it, for the mode the step takes.
 TestLp DesignLp(bool balance, const Vec& c, const RefAdjustments& adj) {
   size_t t = adj.a.size();
   Vec ca = MatVec(c, adj.a);
