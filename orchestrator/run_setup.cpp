@@ -93,6 +93,7 @@ int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOption
   return 0;
 }
 
+#ifndef PWEMOE_HAVE_CUDA
 // In a build without CUDA: how many ranks see a GPU on their node (pwemoe/util/gpu_presence.h),
 // and rank 0's warning, once, that the run uses the CPU anyway. Collective.
 Status WarnOfUnusedGpus(const config::ExperimentConfig& cfg) {
@@ -109,6 +110,7 @@ Status WarnOfUnusedGpus(const config::ExperimentConfig& cfg) {
                seeing, ranks, gpu.found ? "rank 0: " + gpu.evidence : "not rank 0", cfg.source_path);
   return Status::Ok();
 }
+#endif
 
 // Where this rank's units run: "cpu", or in a CUDA build "cuda:<k>" with k from the rank's
 // node-local rank (worker::BindDevice, which logs the binding). Collective. With device = "auto"

@@ -6,14 +6,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 root=${1:-/var/tmp/pwemoe-fresh}
-command -v debootstrap >/dev/null || apt-get install -y -q debootstrap
-[ -x "$root/bin/bash" ] || debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-cleanup() { umount -l "$root/proc" "$root/sys" "$root/dev" 2>/dev/null || true; }
-trap cleanup EXIT
-mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-mountpoint -q "$root/sys" || mount -t sysfs sys "$root/sys"
-mountpoint -q "$root/dev" || mount --rbind /dev "$root/dev"
+. "$repo/scripts/debian-chroot.sh"
+open_debian_chroot "$root"
 rm -rf "$root/root/pwemoe"
 git clone -q "$repo" "$root/root/pwemoe"
 time chroot "$root" /bin/bash -c 'cd /root/pwemoe && CI=true bash .ci/run'

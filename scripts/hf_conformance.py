@@ -142,8 +142,14 @@ class Transformers:
 
     def load_check(self, path):
         """Loads a CLIPVisionModelWithProjection folder; the keys transformers did not find or use."""
-        _, info = self.tf.CLIPVisionModelWithProjection.from_pretrained(path, output_loading_info=True)
-        return sorted(info.get("missing_keys", [])) + sorted(info.get("unexpected_keys", []))
+        cls = self.tf.CLIPVisionModelWithProjection
+        try:
+            _, info = cls.from_pretrained(path, output_loading_info=True)
+            return sorted(info.get("missing_keys", [])) + sorted(info.get("unexpected_keys", []))
+        except TypeError:  # no loading info in this version: compare the key sets
+            model_keys = set(cls.from_pretrained(path).state_dict())
+            file_keys = set(st_io.load_file(os.path.join(path, "model.safetensors")))
+            return sorted(model_keys ^ file_keys)
 
     def image(self, path, pixels, full_clip):
         cls = self.tf.CLIPModel if full_clip else self.tf.CLIPVisionModelWithProjection
