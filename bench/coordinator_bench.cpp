@@ -24,8 +24,9 @@
 #include <thread>
 
 #include "orchestrator/coordinator.h"
-#include "results/record_codec.h"
+#include "results/store/record_codec.h"
 #include "worker/link.h"
+#include "worker/mpi_link.h"
 #include "worker/mpi_session.h"
 
 namespace pwemoe::bench {

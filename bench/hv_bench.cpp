@@ -1,4 +1,4 @@
-// pwemoe_hv_bench: wall time of the exact hypervolume (results/hypervolume.h) on the standard
+// pwemoe_hv_bench: wall time of the exact hypervolume (results/front/hypervolume.h) on the standard
 // hard inputs, next to the times of the fastest public codes measured on the reference machine
 // (issue 6; bench/README.md, "Hypervolume").
 //
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "results/hypervolume.h"
+#include "results/front/hypervolume.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "orchestrator/progress.h"
-#include "results/record_codec.h"
+#include "results/store/record_codec.h"
 
 namespace pwemoe::orchestrator {
 namespace {

@@ -44,7 +44,7 @@
 #include "orchestrator/protocol.h"
 #include "orchestrator/scheduler.h"
 #include "pwemoe/util/status.h"
-#include "results/result_store.h"
+#include "results/store/result_store.h"
 #include "worker/link.h"
 
 namespace pwemoe::orchestrator {

@@ -1,7 +1,7 @@
 #include "orchestrator/execute.h"
 
 #include "pwemoe/util/strings.h"
-#include "results/record_codec.h"
+#include "results/store/record_codec.h"
 
 namespace pwemoe::orchestrator {
 namespace {

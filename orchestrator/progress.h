@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "results/records.h"
+#include "results/store/records.h"
 
 namespace pwemoe::orchestrator {
 

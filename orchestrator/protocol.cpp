@@ -1,6 +1,6 @@
 #include "orchestrator/protocol.h"
 
-#include "results/byte_codec.h"
+#include "results/store/byte_codec.h"
 
 namespace pwemoe::orchestrator {
 

@@ -1,7 +1,7 @@
 // The messages of the coordinator-worker protocol (the steps are in coordinator.h) and their
 // bytes. Every message is one (kind, payload) pair on a worker::Link.
 //
-// Payload encoding: results/byte_codec.h (the journal's), a leading u32 protocol version, then the
+// Payload encoding: results/store/byte_codec.h (the journal's), a leading u32 protocol version, then the
 // fields in declaration order. Records travel as results::Encode bytes, the same bytes the journal
 // stores.
 //
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "pwemoe/util/status.h"
-#include "results/records.h"
+#include "results/store/records.h"
 
 namespace pwemoe::orchestrator {
 

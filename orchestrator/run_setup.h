@@ -21,7 +21,7 @@ struct RunOptions {
   bool fresh = false;  // move an existing output aside instead of resuming
   CoordinatorOptions coordinator;
   std::string command_line;  // stored in the results file
-  bool report = true;        // write <output_dir>/report (results/report_files.h) at the end
+  bool report = true;        // write <output_dir>/report (results/report/report_files.h) at the end
 };
 
 // The results file's stem: <output_dir>/results (".journal" and ".h5" are added).

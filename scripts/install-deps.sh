@@ -15,7 +15,7 @@ packages=(
   libicu-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # reading results files as users do (results/SCHEMA.md's example, run by tests/results)
+  # reading results files as users do (results/store/SCHEMA.md's example, run by tests/results)
   python3 python3-h5py python3-numpy python3-pandas
   # report.html rendered by a real browser (tests/results/report_browser_test.cpp)
   chromium

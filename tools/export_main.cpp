@@ -30,8 +30,8 @@
 #include "pwemoe/util/flags.h"
 #include "pwemoe/util/log.h"
 #include "pwemoe/util/version.h"
-#include "results/h5_reader.h"
-#include "results/hdf5_writer.h"
+#include "results/store/h5_reader.h"
+#include "results/store/h5_writer.h"
 
 namespace pwemoe::tools {
 namespace {

@@ -1,7 +1,7 @@
 // pwemoe-hv: the exact hypervolume of a CSV of points, for analysts.
 //
 // Reads one point a line (comma-separated numbers; blank lines and '#' comments skipped, see
-// results/point_csv.h) from FILE.csv or, without it or with "-", from standard input, and prints
+// results/front/point_csv.h) from FILE.csv or, without it or with "-", from standard input, and prints
 // the hypervolume with respect to --ref as the shortest %.Ng text (N <= 17) that reads back as
 // the same double.
 // Objectives are minimised unless --maximize is given (accuracies); points that do not strictly
@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "pwemoe/util/flags.h"
-#include "results/hypervolume.h"
-#include "results/point_csv.h"
+#include "results/front/hypervolume.h"
+#include "results/front/point_csv.h"
 
 namespace pwemoe::tools {
 namespace {

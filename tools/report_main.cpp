@@ -1,6 +1,6 @@
 // pwemoe-report: the report of an experiment's results file.
 //
-// Reads RESULTS.h5 (results/SCHEMA.md) and writes report.md, report.html (self-contained, inline
+// Reads RESULTS.h5 (results/store/SCHEMA.md) and writes report.md, report.html (self-contained, inline
 // SVG plots), fronts.csv and summary.json into --out (default: a folder "report" beside the
 // file), then prints their paths. pwemoe-orchestrate writes the same report at the end of an
 // experiment; this tool redoes it on any results file, finished or not, e.g. with another
@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "pwemoe/util/flags.h"
-#include "results/h5_reader.h"
-#include "results/point_csv.h"
-#include "results/report_files.h"
-#include "results/report_util.h"
+#include "results/store/h5_reader.h"
+#include "results/front/point_csv.h"
+#include "results/report/report_files.h"
+#include "results/report/report_util.h"
 
 namespace pwemoe::tools {
 namespace {

@@ -1,6 +1,7 @@
 // Link: the point-to-point message transport between the coordinator and the workers (the
 // protocol itself is in orchestrator/coordinator.h). Two implementations: in-process queues
-// (MakeLocalLinks: tests, and rank 0's own worker thread) and MPI (MakeMpiLinks).
+// (MakeLocalLinks: tests, and rank 0's own worker thread) and MPI (MakeMpiLinks, in
+// worker/mpi_link.h: this header is transport-neutral and does not include <mpi.h>).
 //
 // A message is (peer, kind, payload): `peer` is the other end's rank (0 is the coordinator; the
 // worker on rank 0 is peer 0 of the coordinator), `kind` a small non-negative integer the
@@ -15,8 +16,6 @@
 // thread (other ranks); the rank-0 worker link uses no MPI, so MPI_THREAD_FUNNELED suffices when
 // that thread is the one that initialised MPI.
 #pragma once
-
-#include <mpi.h>
 
 #include <memory>
 #include <string>
@@ -47,17 +46,5 @@ class Link {
 // i+1 of the vector having rank i (so worker rank r is peer r of the coordinator, and the
 // coordinator is peer 0 of every worker). n >= 1. The ends may be used from n+1 threads.
 std::vector<std::unique_ptr<Link>> MakeLocalLinks(int num_workers);
-
-// The links of this MPI process over `world` (the job's communicator, error handler
-// MPI_ERRORS_RETURN). On rank 0: *coordinator hears every rank (ranks >= 1 by MPI, its own
-// worker through an in-process queue), and *local_worker is that rank-0 worker's end (no MPI).
-// On other ranks: *coordinator is null and *local_worker talks to rank 0 by MPI. Message kinds travel as MPI tags, so kind < 32767 (MPI_TAG_UB's minimum).
-Status MakeMpiLinks(MPI_Comm world, std::unique_ptr<Link>* coordinator,
-                    std::unique_ptr<Link>* local_worker);
-
-// Waits, without spinning, until every rank of `comm` has called it, and gives every rank rank 0's
-// `*value` (MPI_Ibcast polled with sleeps): for ranks that wait on rank 0's long set-up (building
-// the benchmark, opening the result store) and must learn whether it succeeded. Collective.
-Status PollingBroadcast(MPI_Comm comm, int* value);
 
 }  // namespace pwemoe::worker

@@ -1,5 +1,7 @@
 // MPI links: rank 0's coordinator end hears MPI and its own worker's mailbox; other ranks' worker
 // ends talk to rank 0 by MPI. Polling with back-off sleeps, never a blocking receive.
+#include "worker/mpi_link.h"
+
 #include <chrono>
 #include <climits>
 #include <thread>

@@ -1,4 +1,4 @@
-// Conversions between pwemoe/ values and the result store's records (results/records.h): step
+// Conversions between pwemoe/ values and the result store's records (results/store/records.h): step
 // records, router tensors and their float32 NamedTensor form. Part of UnitRunner.
 //
 // Thread safety: pure functions.
@@ -12,7 +12,7 @@
 #include "pwemoe/moe/router_io.h"
 #include "pwemoe/train/trainer.h"
 #include "pwemoe/util/status.h"
-#include "results/records.h"
+#include "results/store/records.h"
 
 namespace pwemoe::worker {
 

@@ -1,5 +1,5 @@
 // UnitRunner: executes one work unit of an experiment with pwemoe/ and returns its result as a
-// results record (results/records.h), the form the coordinator journals. One per worker process.
+// results record (results/store/records.h), the form the coordinator journals. One per worker process.
 //
 // Units are given by explicit specs (the orchestrator translates its plan's units into them), so
 // this module knows the experiment configuration but not the plan or the protocol.
@@ -29,7 +29,7 @@
 #include "config/experiment_config.h"
 #include "pwemoe/rays.h"
 #include "pwemoe/util/status.h"
-#include "results/records.h"
+#include "results/store/records.h"
 #include "worker/group_comm.h"
 
 namespace pwemoe::worker {

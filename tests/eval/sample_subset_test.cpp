@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "results/hdf5_writer.h"
+#include "results/store/h5_writer.h"
 
 namespace pwemoe::eval {
 namespace {

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "config_fixture.h"
-#include "results/record_codec.h"
+#include "results/store/record_codec.h"
 #include "worker/group_comm.h"
 
 namespace pwemoe::orchestrator {

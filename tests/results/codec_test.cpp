@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "results/content_hash.h"
-#include "results/record_codec.h"
+#include "results/store/content_hash.h"
+#include "results/store/record_codec.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "h5_read.h"
-#include "results/result_store.h"
+#include "results/store/result_store.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

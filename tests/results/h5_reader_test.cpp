@@ -11,9 +11,9 @@
 #include "pwemoe/data/h5_check.h"
 #include "random_records.h"
 #include "record_compare.h"
-#include "results/h5_reader.h"
-#include "results/hdf5_writer.h"
-#include "results/result_store.h"
+#include "results/store/h5_reader.h"
+#include "results/store/h5_writer.h"
+#include "results/store/result_store.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

@@ -1,7 +1,7 @@
-// Exact hypervolume (results/hypervolume.h, results/hv_kernels.h): closed-form fronts in 1 to 8
+// Exact hypervolume (results/front/hypervolume.h, results/front/hv_kernels.h): closed-form fronts in 1 to 8
 // dimensions, brute-force inclusion-exclusion, the specialised 2D/3D/4D codes against WFG, Monte
 // Carlo on larger sets, invariances, and input validation.
-#include "results/hypervolume.h"
+#include "results/front/hypervolume.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,9 @@
 #include <cmath>
 #include <random>
 
+#include "hv_4d_reference.h"
 #include "hv_testing.h"
-#include "results/hv_kernels.h"
+#include "results/front/hv_kernels.h"
 
 namespace pwemoe::results {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "results/journal.h"
+#include "results/store/journal.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

@@ -1,7 +1,7 @@
-// Non-dominated filtering (results/pareto.h): table-driven cases with ties and duplicates, and
+// Non-dominated filtering (results/front/pareto.h): table-driven cases with ties and duplicates, and
 // the defining property on random sets: every dropped point is dominated by a kept one, no kept
 // point is dominated by any point.
-#include "results/pareto.h"
+#include "results/front/pareto.h"
 
 #include <gtest/gtest.h>
 

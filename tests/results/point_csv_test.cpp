@@ -1,5 +1,5 @@
-// The CSV point reader of pwemoe-hv (results/point_csv.h).
-#include "results/point_csv.h"
+// The CSV point reader of pwemoe-hv (results/front/point_csv.h).
+#include "results/front/point_csv.h"
 
 #include <gtest/gtest.h>
 

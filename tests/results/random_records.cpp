@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "results/hdf5_writer.h"
+#include "results/store/h5_writer.h"
 
 namespace pwemoe::results::testing {
 

@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "results/records.h"
-#include "results/result_set.h"
+#include "results/store/records.h"
+#include "results/store/result_set.h"
 
 namespace pwemoe::results::testing {
 

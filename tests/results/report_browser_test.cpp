@@ -12,8 +12,8 @@
 #include <string>
 
 #include "report_samples.h"
-#include "results/report_charts.h"
-#include "results/report_html.h"
+#include "results/report/report_charts.h"
+#include "results/report/report_html.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

@@ -1,7 +1,7 @@
 // report.html on hand-built ReportData (report_samples.h): parses as XML (checked with
 // PWEMOE_PYTHON3's xml.etree and html.parser), one data-point element per ray and per baseline
 // point in every chart, no external URL, escaped text, deterministic bytes, atomic writing.
-#include "results/report_html.h"
+#include "results/report/report_html.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

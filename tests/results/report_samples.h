@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "results/report_model.h"
+#include "results/report/report_model.h"
 
 namespace pwemoe::results::testing {
 

@@ -1,4 +1,4 @@
-// The report (results/report_model.h, report_tables.h, report_md.h): BuildReport against the
+// The report (results/report/report_model.h, report_tables.h, report_md.h): BuildReport against the
 // Pareto and hypervolume functions on random synthetic results, mu against hand-computed values,
 // baseline placement, weighted-task-arithmetic comparisons on a hand-made case, contradictions,
 // invariance under unit-id permutations; fronts.csv / summary.json round trips (also through
@@ -16,14 +16,14 @@
 #include <random>
 #include <sstream>
 
-#include "results/h5_reader.h"
-#include "results/hdf5_writer.h"
-#include "results/hypervolume.h"
-#include "results/pareto.h"
-#include "results/report_md.h"
-#include "results/report_model.h"
-#include "results/report_tables.h"
-#include "results/report_util.h"
+#include "results/store/h5_reader.h"
+#include "results/store/h5_writer.h"
+#include "results/front/hypervolume.h"
+#include "results/front/pareto.h"
+#include "results/report/report_md.h"
+#include "results/report/report_model.h"
+#include "results/report/report_tables.h"
+#include "results/report/report_util.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

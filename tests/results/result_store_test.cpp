@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "h5_read.h"
-#include "results/journal.h"
-#include "results/record_codec.h"
-#include "results/result_store.h"
+#include "results/store/journal.h"
+#include "results/store/record_codec.h"
+#include "results/store/result_store.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

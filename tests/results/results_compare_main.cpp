@@ -10,7 +10,7 @@
 
 #include "pwemoe/util/flags.h"
 #include "record_compare.h"
-#include "results/h5_reader.h"
+#include "results/store/h5_reader.h"
 
 namespace pwemoe::results {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <functional>
 
-#include "results/hdf5_writer.h"
+#include "results/store/h5_writer.h"
 #include "test_records.h"
 
 namespace pwemoe::results {

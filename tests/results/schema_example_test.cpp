@@ -1,4 +1,4 @@
-// The h5py + pandas example of results/SCHEMA.md, run as written (only the file name replaced)
+// The h5py + pandas example of results/store/SCHEMA.md, run as written (only the file name replaced)
 // with PWEMOE_PYTHON3 on a file the writer wrote. install-deps.sh installs python3-h5py and
 // python3-pandas, so a missing interpreter or module fails this test instead of skipping it.
 #include <gmock/gmock.h>
@@ -7,7 +7,7 @@
 
 #include <cstdlib>
 
-#include "results/hdf5_writer.h"
+#include "results/store/h5_writer.h"
 #include "test_records.h"
 
 namespace pwemoe::results {
@@ -18,7 +18,7 @@ using testing::TempDir;
 
 // The first ```python block of SCHEMA.md ("" when there is none).
 std::string PythonExample() {
-  const std::string schema = testing::ReadFile(std::string(PWEMOE_SOURCE_DIR) + "/results/SCHEMA.md");
+  const std::string schema = testing::ReadFile(std::string(PWEMOE_SOURCE_DIR) + "/results/store/SCHEMA.md");
   const std::string open = "```python\n";
   const size_t begin = schema.find(open);
   if (begin == std::string::npos) return "";
@@ -29,7 +29,7 @@ std::string PythonExample() {
 
 TEST(SchemaExample, H5pyExampleReadsAWrittenFile) {
   std::string code = PythonExample();
-  ASSERT_FALSE(code.empty()) << "no ```python block in results/SCHEMA.md";
+  ASSERT_FALSE(code.empty()) << "no ```python block in results/store/SCHEMA.md";
   const std::string example_path = "results/mini.h5";
   const size_t at = code.find(example_path);
   ASSERT_NE(at, std::string::npos) << "the example no longer opens " << example_path;

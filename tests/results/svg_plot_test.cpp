@@ -1,6 +1,6 @@
 // The SVG chart builders: escaping, number text, one element per finite point, broken lines,
 // ticks over the data, point labels kept apart.
-#include "results/svg_plot.h"
+#include "results/report/svg_plot.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

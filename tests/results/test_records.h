@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "results/records.h"
+#include "results/store/records.h"
 
 namespace pwemoe::results::testing {
 

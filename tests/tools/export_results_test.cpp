@@ -11,7 +11,7 @@
 
 #include "config/experiment_config.h"
 #include "pwemoe/io/tensor_io.h"
-#include "results/result_store.h"
+#include "results/store/result_store.h"
 #include "tool_fixture.h"
 
 namespace pwemoe::tools {

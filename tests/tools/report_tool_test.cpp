@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <string>
 
-#include "results/hdf5_writer.h"
-#include "results/result_set.h"
+#include "results/store/h5_writer.h"
+#include "results/store/result_set.h"
 #include "test_records.h"
 #include "../testing/run_command.h"
 

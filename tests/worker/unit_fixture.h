@@ -12,7 +12,7 @@
 #include "pwemoe/moe/pool.h"
 #include "pwemoe/moe/router.h"
 #include "pwemoe/train/train_loop.h"
-#include "results/records.h"
+#include "results/store/records.h"
 #include "worker/unit_runner.h"
 
 namespace pwemoe::worker::testing {

@@ -1,0 +1,140 @@
+// summary.json (report_tables.h).
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "pwemoe/io/atomic_file.h"
+#include "results/report/report_tables.h"
+
+namespace pwemoe::results {
+
+namespace {
+
+// Keys stay in the order written (report_tables.h lists them), which reads better than sorted.
+using json = nlohmann::ordered_json;
+
+json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json Nums(const std::vector<double>& v) {
+  json a = json::array();
+  for (double x : v) a.push_back(Num(x));
+  return a;
+}
+
+json Header(const StoreHeader& h) {
+  return {{"config_hash", h.config_hash},       {"software_version", h.software_version},
+          {"command_line", h.command_line},     {"num_units", h.num_units},
+          {"experiment_toml", h.experiment_toml}};
+}
+
+json Sessions(const std::vector<SessionRecord>& sessions) {
+  json a = json::array();
+  for (const SessionRecord& s : sessions) {
+    a.push_back({{"start_time", s.start_time}, {"command_line", s.command_line},
+                 {"software_version", s.software_version}, {"ranks", s.ranks},
+                 {"hosts", s.hosts}});
+  }
+  return a;
+}
+
+json Failures(const std::vector<FailureRecord>& failures) {
+  json a = json::array();
+  for (const FailureRecord& f : failures) {
+    a.push_back({{"unit_id", f.unit_id}, {"description", f.description},
+                 {"message", f.message}, {"time", f.time}});
+  }
+  return a;
+}
+
+json Rays(const RunSummary& r) {
+  json a = json::array();
+  for (const RayPoint& p : r.rays) {
+    a.push_back({{"ray_index", p.ray_index}, {"label", p.label}, {"ray", Nums(p.ray)},
+                 {"accuracy", Nums(p.accuracy)}, {"mean_loss", Nums(p.mean_loss)},
+                 {"mu", Num(p.mu)}, {"on_front", p.on_front}});
+  }
+  return a;
+}
+
+json Curve(const RunSummary& r) {
+  json losses = json::array();
+  for (const std::vector<double>& l : r.losses) losses.push_back(Nums(l));
+  return {{"steps", r.steps}, {"total_loss", Nums(r.total_loss)}, {"losses", losses},
+          {"epo_mu", Nums(r.epo_mu)}};
+}
+
+json Run(const RunSummary& r) {
+  return {{"run_name", r.run_name},
+          {"variant", r.variant},
+          {"seed", r.seed},
+          {"trained", r.trained},
+          {"train_seconds", Num(r.train_seconds)},
+          {"eval_seconds", Num(r.eval_seconds)},
+          {"num_rays", r.rays.size()},
+          {"incomplete_rays", r.incomplete_rays},
+          {"front", r.front},
+          {"hypervolume", Num(r.hypervolume)},
+          {"hypervolume_normalized", Num(r.hypervolume_normalized)},
+          {"mu_mean", Num(r.mu_mean)},
+          {"mu_max", Num(r.mu_max)},
+          {"wta",
+           {{"points", r.wta_points},
+            {"dominated", r.wta_dominated},
+            {"front_dominated_by_wta", r.front_dominated_by_wta},
+            {"rays_beating", r.rays_beating_wta},
+            {"rays_compared", r.rays_compared_with_wta}}},
+          {"final_losses", Nums(r.final_losses)},
+          {"rays", Rays(r)},
+          {"curve", Curve(r)}};
+}
+
+json Baselines(const SubsetSummary& s) {
+  json a = json::array();
+  for (const BaselinePoint& b : s.baselines) {
+    a.push_back({{"method", b.method}, {"name", b.name}, {"lambda", Num(b.lambda)},
+                 {"ray_index", b.ray_index}, {"ray", Nums(b.ray)},
+                 {"accuracy", Nums(b.accuracy)}, {"mean_loss", Nums(b.mean_loss)}});
+  }
+  return a;
+}
+
+json Subset(const ReportData& report, const SubsetSummary& s) {
+  json runs = json::array();
+  for (size_t r : s.runs) runs.push_back(Run(report.runs[r]));
+  return {{"key", s.key},
+          {"tasks", s.tasks},
+          {"expert_accuracy", Nums(s.expert_accuracy)},
+          {"wta_hypervolume", Num(s.wta_hypervolume)},
+          {"wta_hypervolume_normalized", Num(s.wta_hypervolume_normalized)},
+          {"ta_sweep_hypervolume", Num(s.ta_sweep_hypervolume)},
+          {"baselines", Baselines(s)},
+          {"runs", runs}};
+}
+
+}  // namespace
+
+std::string SummaryJson(const ReportData& report) {
+  json subsets = json::array();
+  for (const SubsetSummary& s : report.subsets) subsets.push_back(Subset(report, s));
+  json j = {{"format", "pwemoe-report-summary"},
+            {"format_version", 1},
+            {"experiment_name", report.experiment_name},
+            {"precision", report.precision},
+            {"options", {{"reference", Num(report.options.reference)}}},
+            {"header", Header(report.header)},
+            {"units",
+             {{"total", report.header.num_units},
+              {"done", report.units_done},
+              {"failed", report.units_failed}}},
+            {"failures", Failures(report.failures)},
+            {"sessions", Sessions(report.sessions)},
+            {"subsets", subsets}};
+  // Invalid UTF-8 in a name (from a foreign file) is replaced rather than thrown on.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+Status WriteSummaryJson(const ReportData& report, const std::string& path) {
+  return io::WriteFileAtomically(path, SummaryJson(report));
+}
+
+}  // namespace pwemoe::results
