@@ -7,7 +7,7 @@
 
 #include "pwemoe/data/dataset.h"
 #include "pwemoe/model/clip_vit.h"
-#include "pwemoe/io/torch_text.h"
+#include "pwemoe/io/tensor_messages.h"
 
 namespace pwemoe::mini {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "pwemoe/io/torch_text.h"
+#include "pwemoe/io/tensor_messages.h"
 #include "pwemoe/model/precision.h"
 #include "pwemoe/util/strings.h"
 

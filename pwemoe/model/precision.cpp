@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include "pwemoe/io/torch_text.h"
+#include "pwemoe/io/tensor_messages.h"
 #include "pwemoe/util/cpu_features.h"
 
 namespace pwemoe::model {

@@ -9,7 +9,7 @@
 
 #include <torch/torch.h>
 
-#include "pwemoe/io/torch_text.h"
+#include "pwemoe/io/tensor_messages.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::model {

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "pwemoe/moe/torch_text.h"
+#include "pwemoe/moe/merge_dtype.h"
 
 namespace pwemoe::moe {
 

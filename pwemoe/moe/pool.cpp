@@ -3,7 +3,7 @@
 #include <set>
 #include <utility>
 
-#include "pwemoe/moe/torch_text.h"
+#include "pwemoe/moe/merge_dtype.h"
 
 namespace pwemoe::moe {
 

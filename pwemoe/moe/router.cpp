@@ -5,7 +5,7 @@
 #include <set>
 #include <utility>
 
-#include "pwemoe/moe/torch_text.h"
+#include "pwemoe/moe/merge_dtype.h"
 
 namespace pwemoe::moe {
 

@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "pwemoe/moe/torch_text.h"
+#include "pwemoe/moe/merge_dtype.h"
 #include "pwemoe/moe/weighted_merge.h"
 #include "pwemoe/util/strings.h"
 

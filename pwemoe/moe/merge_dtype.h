@@ -1,5 +1,5 @@
-// Helpers shared by the pwemoe/moe sources (internal); the message helpers live in
-// pwemoe/io/torch_text.h.
+// The merge dtype rule (WorkDType) shared by the pwemoe/moe sources (internal), with the tensor
+// message helpers of pwemoe/io/tensor_messages.h brought into moe::internal.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -9,7 +9,7 @@
 
 #include <torch/torch.h>
 
-#include "pwemoe/io/torch_text.h"
+#include "pwemoe/io/tensor_messages.h"
 
 namespace pwemoe::moe::internal {
 

@@ -1,4 +1,4 @@
-#include "pwemoe/io/torch_text.h"
+#include "pwemoe/io/tensor_messages.h"
 
 namespace pwemoe::io {
 

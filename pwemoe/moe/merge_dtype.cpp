@@ -1,4 +1,4 @@
-#include "pwemoe/moe/torch_text.h"
+#include "pwemoe/moe/merge_dtype.h"
 
 namespace pwemoe::moe::internal {
 
