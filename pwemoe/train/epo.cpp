@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "pwemoe/train/epo_mu.h"
+
 namespace pwemoe {
 
 namespace {
@@ -315,21 +317,10 @@ Status ComputeEpoAdjustments(const std::vector<double>& ray, const std::vector<d
   size_t t = ray.size();
   double td = static_cast<double>(t);
   EpoAdjustments adj;
-  adj.rl.resize(t);
-  double sum_rl = 0;
-  for (size_t i = 0; i < t; ++i) {
-    adj.rl[i] = ray[i] * losses[i];
-    sum_rl += adj.rl[i];
-  }
-  // sum(rl) = 0: l_hat uniform (no task is behind any other), hence mu = 0 and a = 0.
-  adj.l_hat.assign(t, 1.0 / td);
-  if (sum_rl > 0) {
-    for (size_t i = 0; i < t; ++i) adj.l_hat[i] = adj.rl[i] / sum_rl;
-  }
-  // Terms with l_hat_i = 0 contribute 0 (the limit of x log x).
-  for (double l : adj.l_hat) {
-    if (l > 0) adj.mu += l * std::log(td * l);
-  }
+  EpoRelativeLosses rel = ComputeEpoRelativeLosses(ray, losses);
+  adj.rl = std::move(rel.rl);
+  adj.l_hat = std::move(rel.l_hat);
+  adj.mu = rel.mu;
   // The floor keeps a finite: a_i = 0 when r_i = 0, and a large negative value (not -inf) for a
   // task with r_i > 0 and zero loss.
   adj.a.resize(t);

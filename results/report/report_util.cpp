@@ -4,25 +4,17 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "pwemoe/train/epo_mu.h"
+
 namespace pwemoe::results {
 
 double RayAlignmentMu(const std::vector<double>& ray, const std::vector<double>& losses) {
   const size_t t = ray.size();
   if (t == 0 || losses.size() != t) return std::nan("");
-  std::vector<double> rl(t);
-  double sum = 0;
   for (size_t i = 0; i < t; ++i) {
     if (!std::isfinite(ray[i]) || !std::isfinite(losses[i])) return std::nan("");
-    rl[i] = ray[i] * losses[i];
-    sum += rl[i];
   }
-  if (!(sum > 0)) return 0;  // no task behind any other: l_hat uniform
-  double mu = 0;
-  for (double v : rl) {
-    const double l_hat = v / sum;
-    if (l_hat > 0) mu += l_hat * std::log(static_cast<double>(t) * l_hat);
-  }
-  return mu;
+  return ComputeEpoRelativeLosses(ray, losses).mu;
 }
 
 bool WeaklyDominates(const std::vector<double>& a, const std::vector<double>& b) {

@@ -10,10 +10,10 @@
 
 namespace pwemoe::results {
 
-// EPO's non-uniformity of ray r and losses l (pwemoe/train/epo.h, reimplemented here so that the
-// report needs no LibTorch or GLPK): rl = r * l, l_hat = rl / sum(rl),
-// mu = sum_i l_hat_i log(T l_hat_i); terms with l_hat_i = 0 count 0; sum(rl) <= 0 gives 0.
-// NaN when the sizes differ, T = 0, or any value is not finite.
+// EPO's non-uniformity of ray r and losses l (ComputeEpoRelativeLosses,
+// pwemoe/train/epo_mu.h, the one EPO's step uses: no LibTorch, no GLPK): rl = r * l,
+// l_hat = rl / sum(rl), mu = sum_i l_hat_i log(T l_hat_i); terms with l_hat_i = 0 count 0;
+// sum(rl) <= 0 gives 0. NaN when the sizes differ, T = 0, or any value is not finite.
 double RayAlignmentMu(const std::vector<double>& ray, const std::vector<double>& losses);
 
 // Whether a >= b in every coordinate (maximised objectives; equal vectors dominate each other

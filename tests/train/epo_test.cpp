@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "pwemoe/train/epo_mu.h"
+
 namespace pwemoe {
 namespace {
 
@@ -267,6 +269,24 @@ Instance RandomInstance(std::mt19937_64& rng, int t, int p) {
 
 // T = 2: G = [[1, 0], [-1, 1]], so C = [[1, -1], [-1, 2]]; r = (1/2, 1/2), losses (3, 1).
 Vec T2Gram() { return Gram({1, 0, -1, 1}, 2); }
+
+// The shared relative losses (epo_mu.h): what ComputeEpoAdjustments reports, and mu = 0 exactly
+// when no weighted loss is above zero, for every T (a uniform l_hat summed as (1/T) log(T / T)
+// leaves a rounding residue for some T, e.g. 49).
+TEST(Epo, RelativeLossesAreTheAdjustmentsAndZeroLossesGiveMuZero) {
+  std::mt19937_64 rng(5);
+  for (int t = 1; t <= 64; ++t) {
+    std::vector<double> ray(t, 1.0 / t), zero(t, 0.0), losses(t);
+    EXPECT_EQ(ComputeEpoRelativeLosses(ray, zero).mu, 0.0) << "T = " << t;
+    for (double& l : losses) l = std::uniform_real_distribution<double>(0.1, 3.0)(rng);
+    EpoAdjustments adj;
+    ASSERT_TRUE(ComputeEpoAdjustments(ray, losses, &adj).ok());
+    const EpoRelativeLosses rel = ComputeEpoRelativeLosses(ray, losses);
+    EXPECT_EQ(rel.mu, adj.mu);
+    EXPECT_EQ(rel.l_hat, adj.l_hat);
+    EXPECT_GE(rel.mu, -1e-15);
+  }
+}
 
 TEST(Epo, BalanceModeT2HandWorked) {
   // rl = (3/2, 1/2), l_hat = (3/4, 1/4), mu = (3/4) ln(3/2) + (1/4) ln(1/2) = (3/4) ln3 - ln2
