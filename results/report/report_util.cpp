@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
+#include <optional>
+#include <string>
+
+#include <toml++/toml.h>
 
 #include "pwemoe/train/epo_mu.h"
 
@@ -41,75 +44,36 @@ bool DivideByScale(const std::vector<std::vector<double>>& points,
 
 namespace {
 
-std::string Trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
-// The string value at the start of `v` ("..." with escapes, or '...' literally); "" otherwise.
-std::string StringValue(const std::string& v) {
-  if (v.empty() || (v[0] != '"' && v[0] != '\'')) return "";
-  const char quote = v[0];
-  std::string out;
-  for (size_t i = 1; i < v.size(); ++i) {
-    const char c = v[i];
-    if (c == quote) return out;
-    if (c == '\\' && quote == '"' && i + 1 < v.size()) {
-      const char e = v[++i];
-      out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-      continue;
-    }
-    out += c;
+// Parses a stored experiment configuration (config::ToToml's text, which always parses); false
+// for anything else, whose keys then count as absent.
+bool Parse(const std::string& text, toml::table* root) {
+  try {
+    *root = toml::parse(text);
+    return true;
+  } catch (const toml::parse_error&) {
+    return false;
   }
-  return "";  // unterminated
 }
 
 }  // namespace
 
-std::string TomlValueText(const std::string& toml, const std::string& table, const std::string& key) {
-  std::istringstream in(toml);
-  std::string line;
-  bool in_table = false;
-  const std::string header = "[" + table + "]";
-  while (std::getline(in, line)) {
-    const std::string s = Trim(line);
-    if (s.empty() || s[0] == '#') continue;
-    if (s[0] == '[') {
-      const std::string rest = Trim(s.substr(s.find(']') + 1));
-      in_table = s.rfind(header, 0) == 0 && (rest.empty() || rest[0] == '#');
-      continue;
-    }
-    if (!in_table) continue;
-    const size_t eq = s.find('=');
-    if (eq == std::string::npos || Trim(s.substr(0, eq)) != key) continue;
-    return Trim(s.substr(eq + 1));
-  }
-  return "";
-}
-
 std::string ExperimentNameFromToml(const std::string& toml) {
-  const std::string text = TomlValueText(toml, "experiment", "name");
-  return text.empty() ? "" : StringValue(text);
+  toml::table root;
+  if (!Parse(toml, &root)) return "";
+  return root["experiment"]["name"].value<std::string>().value_or("");
 }
 
 std::string ComputePrecisionFromToml(const std::string& toml) {
-  std::string text = TomlValueText(toml, "compute", "precision");
-  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front()) {
-    text = text.substr(1, text.size() - 2);
-  }
-  return text.empty() ? "fp32" : text;
+  toml::table root;
+  if (!Parse(toml, &root)) return "fp32";
+  return root["compute"]["precision"].value<std::string>().value_or("fp32");
 }
 
 double ReportReferenceFromToml(const std::string& toml) {
-  std::string text = TomlValueText(toml, "report", "reference");
-  const size_t comment = text.find('#');
-  if (comment != std::string::npos) text = Trim(text.substr(0, comment));
-  if (text.empty()) return 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size() && v >= 0 && v < 1 ? v : 0;
+  toml::table root;
+  if (!Parse(toml, &root)) return 0;
+  const std::optional<double> v = root["report"]["reference"].value<double>();
+  return v && *v >= 0 && *v < 1 ? *v : 0;
 }
 
 }  // namespace pwemoe::results

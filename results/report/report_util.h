@@ -25,18 +25,16 @@ bool WeaklyDominates(const std::vector<double>& a, const std::vector<double>& b)
 bool DivideByScale(const std::vector<std::vector<double>>& points,
                    const std::vector<double>& scale, std::vector<std::vector<double>>* out);
 
-// The value of `name` under `[experiment]` in a TOML text, by a line scan (no TOML parser): the
-// first line `name = "..."` (or '...') between the `[experiment]` header and the next table
-// header; basic escapes \" \\ \n \t are decoded. "" when there is no such key.
-std::string ExperimentNameFromToml(const std::string& toml);
+// The stored experiment configuration (StoreHeader::experiment_toml, config::ToToml's text) read
+// with a TOML parser (toml++): each function gives its default when the text does not parse or
+// the key is absent or of another type.
 
-// The raw text after '=' of `key` under `[table]` in a TOML text (trimmed, comments not
-// stripped), by the same line scan; "" when absent.
-std::string TomlValueText(const std::string& toml, const std::string& table, const std::string& key);
+// `name` under `[experiment]`: "" when absent.
+std::string ExperimentNameFromToml(const std::string& toml);
 
 // `precision` under `[compute]` (what the experiment's forwards and backwards computed in: "fp32"
 // or "bf16"; pwemoe-orchestrate stores it resolved): "fp32" when absent (files written before
-// the setting existed computed in float32), the unquoted value otherwise.
+// the setting existed computed in float32).
 std::string ComputePrecisionFromToml(const std::string& toml);
 
 // `reference` under `[report]` (the hypervolume reference the experiment asks for): 0 when absent,
