@@ -15,7 +15,7 @@
 #include "pwemoe/util/gpu_presence.h"
 #include "pwemoe/util/version.h"
 #include "results/store/content_hash.h"
-#include "results/store/files.h"
+#include "pwemoe/util/files.h"
 #include "results/report/report_files.h"
 #include "results/store/result_store.h"
 #include "worker/link.h"
@@ -330,7 +330,7 @@ int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, 
     if (mpi.rank() == 0) std::fprintf(stderr, "pwemoe-orchestrate: %s\n", st.message().c_str());
     return st.ExitCode();
   }
-  results::SessionRecord session{results::IsoUtcTime(), options.command_line, PWEMOE_VERSION, mpi.size(), {}};
+  results::SessionRecord session{IsoUtcTime(), options.command_line, PWEMOE_VERSION, mpi.size(), {}};
   st = worker::GatherHostNames(MPI_COMM_WORLD, &session.hosts);
   if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
   std::unique_ptr<results::ResultStore> store;

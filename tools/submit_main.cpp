@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "config/experiment_config.h"
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 #include "pwemoe/util/flags.h"
 #include "slurm/command.h"
 #include "slurm/job_status.h"
@@ -140,7 +140,7 @@ int Run(int argc, char** argv) {
   const std::string path = slurm::JobScriptPath(cfg);
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec) return ToolFailure(kTool, Status::IoError(fs::path(path).parent_path().string() + ": " + ec.message()));
-  st = io::WriteFileAtomically(path, script);
+  st = WriteFileAtomically(path, script);
   if (!st.ok()) return ToolFailure(kTool, st);
   std::string job_id;
   st = RunSbatch(flags.Get("--sbatch"), path, &job_id);

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 #include "pwemoe/io/json_file.h"
 #include "pwemoe/util/strings.h"
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 
 namespace pwemoe::io {
 

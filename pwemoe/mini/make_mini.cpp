@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pwemoe/data/dataset.h"
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 #include "pwemoe/io/json_file.h"
 #include "pwemoe/mini/fit.h"
 #include "pwemoe/mini/recipe.h"
@@ -289,7 +289,7 @@ Status MakeMini(const MakeOptions& options, const MakeLog& log, MakeResult* resu
       {"tasks", tasks}, {"pretraining", pretrain_report}, {"probes", probes}, {"experts", experts},
       {"quality", QualityJson(r.quality)}, {"gates_enforced", r.gates_enforced},
       {"timings_seconds", timings}, {"files", ListedFiles(tasks)}};
-  PWEMOE_RETURN_IF_ERROR(io::WriteFileAtomically(r.manifest_path, manifest.dump(2) + "\n"));
+  PWEMOE_RETURN_IF_ERROR(WriteFileAtomically(r.manifest_path, manifest.dump(2) + "\n"));
   *result = r;
   if (r.gates_enforced && !r.quality.passed()) {
     std::string failed;

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 #include "results/report/report_html.h"
 #include "results/report/report_md.h"
 #include "results/report/report_tables.h"
@@ -21,7 +21,7 @@ Status WriteReport(const StoreHeader& header, const ResultSet& records, const Re
   const std::filesystem::path dir(out_dir);
   ReportFiles out{(dir / "report.md").string(), (dir / "report.html").string(),
                   (dir / "fronts.csv").string(), (dir / "summary.json").string()};
-  PWEMOE_RETURN_IF_ERROR(io::WriteFileAtomically(out.markdown, RenderMarkdown(data)));
+  PWEMOE_RETURN_IF_ERROR(WriteFileAtomically(out.markdown, RenderMarkdown(data)));
   PWEMOE_RETURN_IF_ERROR(WriteHtmlReport(data, out.html));
   PWEMOE_RETURN_IF_ERROR(WriteFrontsCsv(data, out.fronts_csv));
   PWEMOE_RETURN_IF_ERROR(WriteSummaryJson(data, out.summary_json));

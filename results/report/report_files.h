@@ -3,7 +3,7 @@
 //
 // Into one folder: report.md (RenderMarkdown), report.html (self-contained, inline SVG),
 // fronts.csv and summary.json (the same numbers for scripts). Each file is written atomically
-// (pwemoe/io/atomic_file.h), so a reader sees the previous report or the new one.
+// (pwemoe/util/files.h), so a reader sees the previous report or the new one.
 //
 // Thread safety: independent calls on different folders are safe; two calls on the same folder
 // race like renames do (the last one wins, each file whole).

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 #include "results/report/report_charts.h"
 #include "results/report/svg_plot.h"
 
@@ -309,7 +309,7 @@ std::string RenderHtml(const ReportData& data) {
 }
 
 Status WriteHtmlReport(const ReportData& data, const std::string& path) {
-  return io::WriteFileAtomically(path, RenderHtml(data));
+  return WriteFileAtomically(path, RenderHtml(data));
 }
 
 }  // namespace pwemoe::results

@@ -34,7 +34,7 @@ namespace pwemoe::results {
 // The whole page.
 std::string RenderHtml(const ReportData& data);
 
-// Writes RenderHtml(data) to `path` atomically (pwemoe/io/atomic_file.h: a temporary file beside
+// Writes RenderHtml(data) to `path` atomically (pwemoe/util/files.h: a temporary file beside
 // it, synced and renamed over it), so that readers see the old file or the new one, never a
 // partial one. IoError naming `path` on failure (the temporary file is removed).
 Status WriteHtmlReport(const ReportData& data, const std::string& path);

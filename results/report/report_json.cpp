@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 #include "results/report/report_tables.h"
 
 namespace pwemoe::results {
@@ -134,7 +134,7 @@ std::string SummaryJson(const ReportData& report) {
 }
 
 Status WriteSummaryJson(const ReportData& report, const std::string& path) {
-  return io::WriteFileAtomically(path, SummaryJson(report));
+  return WriteFileAtomically(path, SummaryJson(report));
 }
 
 }  // namespace pwemoe::results

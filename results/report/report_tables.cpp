@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "pwemoe/io/atomic_file.h"
+#include "pwemoe/util/files.h"
 #include "results/report/report_tables.h"
 
 namespace pwemoe::results {
@@ -106,7 +106,7 @@ std::string FrontsCsv(const ReportData& report) {
 }
 
 Status WriteFrontsCsv(const ReportData& report, const std::string& path) {
-  return io::WriteFileAtomically(path, FrontsCsv(report));
+  return WriteFileAtomically(path, FrontsCsv(report));
 }
 
 }  // namespace pwemoe::results

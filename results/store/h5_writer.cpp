@@ -14,9 +14,8 @@
 #include "pwemoe/data/h5_attribute.h"
 #include "pwemoe/data/h5_check.h"
 #include "pwemoe/data/h5_handle.h"
-#include "pwemoe/util/durable.h"
+#include "pwemoe/util/files.h"
 #include "pwemoe/util/strings.h"
-#include "results/store/files.h"
 #include "results/front/pareto.h"
 
 namespace pwemoe::results {

@@ -10,8 +10,7 @@
 #include <cerrno>
 #include <string>
 
-#include "pwemoe/util/durable.h"
-#include "results/store/files.h"
+#include "pwemoe/util/files.h"
 
 namespace pwemoe::results {
 

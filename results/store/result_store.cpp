@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "results/store/files.h"
+#include "pwemoe/util/files.h"
 #include "results/store/h5_writer.h"
 #include "results/store/record_codec.h"
 
