@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -18,15 +19,22 @@ namespace {
 
 using HvRun = pwemoe::testing::CommandRun;
 
+// A file name in the test temp folder of this process alone: ctest runs the tests of this binary
+// as parallel processes, which shared one "hv_stdin.txt" and read each other's input (a failure
+// seen once under ctest -j2).
+std::string TempFile(const std::string& name) {
+  return ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_" + name;
+}
+
 // Runs `pwemoe-hv <args>` through the shell, with `input` on standard input.
 HvRun Hv(const std::string& args, const std::string& input = "") {
-  const std::string in = ::testing::TempDir() + "/hv_stdin.txt";
+  const std::string in = TempFile("hv_stdin.txt");
   std::ofstream(in) << input;
   return pwemoe::testing::RunCommand(std::string(PWEMOE_HV) + " " + args + " < " + in);
 }
 
 TEST(HvTool, VolumeFromFileAndStdin) {
-  const std::string file = ::testing::TempDir() + "/hv_points.csv";
+  const std::string file = TempFile("hv_points.csv");
   std::ofstream(file) << "# loss1,loss2\n1,3\n\n2,2\n3,1\n  # comment\n2.5,2.5\n";
   HvRun run = Hv("--ref 4,4 " + file);
   EXPECT_EQ(run.code, 0) << run.out;
