@@ -18,7 +18,7 @@
 #include "orchestrator/run_setup.h"
 #include "orchestrator/signals.h"
 #include "pwemoe/util/allocator.h"
-#include "pwemoe/util/flags.h"
+#include "pwemoe/util/tool.h"
 #include "pwemoe/util/log.h"
 #include "pwemoe/util/strings.h"
 #include "pwemoe/util/version.h"
@@ -28,31 +28,32 @@
 namespace pwemoe::orchestrator {
 namespace {
 
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--dry-run", "", "", "validate the experiment, print the resolved configuration and the plan, and exit"},
-    {"--list-units", "", "", "with --dry-run, also print one line per work unit"},
-    {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005", true},
-    {"--fresh", "", "", "start over: move an existing output aside (renamed, never deleted) instead of resuming"},
-    {"--fail-fast", "", "", "stop handing out work after the first failed unit"},
-    {"--no-report", "", "", "do not write <output_dir>/report at the end (pwemoe-report writes it later)"},
-    {"--check-done", "", "", "without MPI or running anything: exit 0 when the results hold every unit (of --units), 75 when work remains (the Slurm batch script's check after its launcher returned 0)"},
-    {"--units", "KINDS", "all", "run only these kinds of units (comma-separated: train, eval, baseline); the rest waits for a later run"},
-    {"--grace", "SECONDS", "60", "after SIGTERM/SIGINT, how long units in flight may take before the job ends"},
-    {"--progress", "SECONDS", "5", "progress report period (0: none)"},
-    {"--write-every", "SECONDS", "300", "rewrite the HDF5 file this often while running (0: only at the end)"},
-    {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
-};
-
-const char* kUsage = "pwemoe-orchestrate EXPERIMENT.toml [options]";
-const char* kDescription =
-    "Runs a PWE MoE experiment: trains the routers of every run (LS and EPO over the configured\n"
-    "task subsets), evaluates each run and the baselines on every preference ray, and stores all\n"
-    "results in one HDF5 file (<output_dir>/results.h5). Launch under mpirun or srun; rank 0\n"
-    "coordinates. Rerunning the same command resumes an interrupted run.\n"
-    "Exit codes: 0 done; 1 runtime error or failed units; 2 bad command line or configuration;\n"
-    "3 benchmark quality gates failed; 75 stopped by a signal, rerun to resume.";
+// The flags and help (pwemoe/util/tool.h adds --help, --version and --log-level). The start is
+// this file's own (Prepare): every rank parses, rank 0 alone prints.
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-orchestrate",
+        "pwemoe-orchestrate EXPERIMENT.toml [options]",
+        "Runs a PWE MoE experiment: trains the routers of every run (LS and EPO over the configured\n"
+        "task subsets), evaluates each run and the baselines on every preference ray, and stores all\n"
+        "results in one HDF5 file (<output_dir>/results.h5). Launch under mpirun or srun; rank 0\n"
+        "coordinates. Rerunning the same command resumes an interrupted run.\n"
+        "Exit codes: 0 done; 1 runtime error or failed units; 2 bad command line or configuration;\n"
+        "3 benchmark quality gates failed; 75 stopped by a signal, rerun to resume.",
+        {
+            {"--dry-run", "", "", "validate the experiment, print the resolved configuration and the plan, and exit"},
+            {"--list-units", "", "", "with --dry-run, also print one line per work unit"},
+            {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005", true},
+            {"--fresh", "", "", "start over: move an existing output aside (renamed, never deleted) instead of resuming"},
+            {"--fail-fast", "", "", "stop handing out work after the first failed unit"},
+            {"--no-report", "", "", "do not write <output_dir>/report at the end (pwemoe-report writes it later)"},
+            {"--check-done", "", "", "without MPI or running anything: exit 0 when the results hold every unit (of --units), 75 when work remains (the Slurm batch script's check after its launcher returned 0)"},
+            {"--units", "KINDS", "all", "run only these kinds of units (comma-separated: train, eval, baseline); the rest waits for a later run"},
+            {"--grace", "SECONDS", "60", "after SIGTERM/SIGINT, how long units in flight may take before the job ends"},
+            {"--progress", "SECONDS", "5", "progress report period (0: none)"},
+            {"--write-every", "SECONDS", "300", "rewrite the HDF5 file this often while running (0: only at the end)"},
+        }}
+        .WithLogLevel();
 
 Status ReadRunOptions(const ParsedFlags& flags, RunOptions* o) {
   double* targets[] = {&o->coordinator.grace_seconds, &o->coordinator.progress_seconds,
@@ -90,14 +91,15 @@ int Prepare(int rank, int size, int argc, char** argv, ParsedFlags* flags, RunOp
   auto say = [rank](std::FILE* to, const std::string& text) {
     if (rank == 0) std::fputs(text.c_str(), to), std::fflush(to);
   };
-  Status st = ParseFlags(kFlags, argc, argv, flags);
+  const std::vector<FlagSpec> table = ToolFlagTable(kSpec);
+  Status st = ParseFlags(table, argc, argv, flags);
   if (st.ok() && !flags->Has("--help") && !flags->Has("--version") && flags->positional.size() != 1) {
-    st = Status::InvalidArgument("expected one experiment file, found " + std::to_string(flags->positional.size()) +
-                                 " arguments (usage: " + kUsage + ")");
+    st = UsageError(kSpec, "expected one experiment file, found " +
+                               std::to_string(flags->positional.size()) + " arguments");
   }
   if (st.ok()) st = ReadRunOptions(*flags, options);
   if (!st.ok()) return say(stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();
-  if (flags->Has("--help")) return say(stdout, FlagHelp(kUsage, kDescription, kFlags)), 0;
+  if (flags->Has("--help")) return say(stdout, FlagHelp(kSpec.usage, kSpec.description, table)), 0;
   if (flags->Has("--version")) return say(stdout, std::string("pwemoe ") + PWEMOE_VERSION + "\n"), 0;
   st = SetupLogging(flags->Get("--log-level"), rank, size);
   if (!st.ok()) return say(stderr, "pwemoe-orchestrate: " + st.message() + "\n"), st.ExitCode();

@@ -1,11 +1,9 @@
 #include "orchestrator/protocol.h"
 
-#include "results/store/byte_codec.h"
+#include "pwemoe/util/byte_codec.h"
+#include "results/store/record_codec.h"
 
 namespace pwemoe::orchestrator {
-
-using results::ByteReader;
-using results::ByteWriter;
 
 std::string EncodeReport(const WorkerReport& r) {
   ByteWriter w(kProtocolVersion);
@@ -22,7 +20,7 @@ std::string EncodeReport(const WorkerReport& r) {
 std::string EncodeAssignment(const Assignment& a) {
   ByteWriter w(kProtocolVersion);
   w.I64(a.unit_id);
-  w.Tensors(a.routers);
+  results::EncodeTensors(a.routers, &w);
   return w.Take();
 }
 
@@ -48,7 +46,7 @@ Status DecodeAssignment(const std::string& bytes, Assignment* a) {
   ByteReader in(bytes, "assignment");
   PWEMOE_RETURN_IF_ERROR(in.Begin(kProtocolVersion, "protocol"));
   PWEMOE_RETURN_IF_ERROR(in.I64(&a->unit_id));
-  PWEMOE_RETURN_IF_ERROR(in.Tensors(&a->routers));
+  PWEMOE_RETURN_IF_ERROR(results::DecodeTensors(&in, &a->routers));
   return in.End();
 }
 

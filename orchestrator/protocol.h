@@ -1,9 +1,9 @@
 // The messages of the coordinator-worker protocol (the steps are in coordinator.h) and their
 // bytes. Every message is one (kind, payload) pair on a worker::Link.
 //
-// Payload encoding: results/store/byte_codec.h (the journal's), a leading u32 protocol version, then the
-// fields in declaration order. Records travel as results::Encode bytes, the same bytes the journal
-// stores.
+// Payload encoding: pwemoe/util/byte_codec.h (the journal's), a leading u32 protocol version,
+// then the fields in declaration order. Records travel as results::Encode bytes, the same bytes
+// the journal stores; router tensors as results::EncodeTensors.
 //
 // Thread safety: plain values and pure functions.
 #pragma once

@@ -19,51 +19,40 @@
 #include "pwemoe/model/clip_vit.h"
 #include "pwemoe/model/head.h"
 #include "pwemoe/model/precision.h"
-#include "pwemoe/util/flags.h"
-#include "pwemoe/util/log.h"
+#include "pwemoe/util/tool.h"
 
 namespace pwemoe::tools {
 namespace {
 
-constexpr char kTool[] = "pwemoe-eval";
-
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--model", "DIR", "", "model folder: config.json and model.safetensors (or a shard index)"},
-    {"--head", "FILE", "", "classification head .safetensors (weight, logit_scale)"},
-    {"--data", "FILE", "", "dataset .h5 file (pwemoe/data/FORMAT.md)"},
-    {"--batch-size", "N", "128", "inference batch size"},
-    {"--sample-cap", "N", "0", "evaluate a class-stratified subset of N samples, the one pwemoe-orchestrate takes for eval.sample_cap; 0: all"},
-    {"--save-outputs", "FILE", "",
-     "also write every evaluated sample's index, label, image_embeds and logits (.safetensors)"},
-    {"--precision", "P", "auto", "compute precision: auto (bf16 where the CPU or GPU has bfloat16 instructions, else fp32), bf16 or fp32"},
-    {"--threads", "N", "1", "LibTorch threads"},
-    {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
-};
-
-const char* kUsage = "pwemoe-eval --model DIR --head FILE --data FILE [options]";
-const char* kDescription =
-    "Evaluates a CLIP vision model (Hugging Face layout) with a classification head on a dataset\n"
-    "and prints {\"accuracy\", \"mean_loss\", \"count\", \"correct\", \"model\", \"head\", \"data\",\n"
-    "\"precision\"} as JSON.";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-eval",
+        "pwemoe-eval --model DIR --head FILE --data FILE [options]",
+        "Evaluates a CLIP vision model (Hugging Face layout) with a classification head on a dataset\n"
+        "and prints {\"accuracy\", \"mean_loss\", \"count\", \"correct\", \"model\", \"head\", \"data\",\n"
+        "\"precision\"} as JSON.",
+        {
+            {"--model", "DIR", "", "model folder: config.json and model.safetensors (or a shard index)"},
+            {"--head", "FILE", "", "classification head .safetensors (weight, logit_scale)"},
+            {"--data", "FILE", "", "dataset .h5 file (pwemoe/data/FORMAT.md)"},
+            {"--batch-size", "N", "128", "inference batch size"},
+            {"--sample-cap", "N", "0", "evaluate a class-stratified subset of N samples, the one pwemoe-orchestrate takes for eval.sample_cap; 0: all"},
+            {"--save-outputs", "FILE", "",
+             "also write every evaluated sample's index, label, image_embeds and logits (.safetensors)"},
+            {"--precision", "P", "auto", "compute precision: auto (bf16 where the CPU or GPU has bfloat16 instructions, else fp32), bf16 or fp32"},
+        }}
+        .WithThreads("1")
+        .WithLogLevel();
 
 struct Options {
   std::string model, head, data, save_outputs;
-  int64_t batch_size = 128, sample_cap = 0, threads = 1;
+  int64_t batch_size = 128, sample_cap = 0;
   model::Precision precision = model::Precision::kFp32;
 };
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
-  if (!flags.positional.empty()) {
-    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
-                                   kUsage + ")");
-  }
-  for (const char* required : {"--model", "--head", "--data"}) {
-    if (flags.Get(required).empty()) {
-      return Status::InvalidArgument(std::string(required) + " is required (usage: " + kUsage + ")");
-    }
-  }
+  PWEMOE_RETURN_IF_ERROR(CheckPositional(kSpec, flags, 0));
+  PWEMOE_RETURN_IF_ERROR(RequireFlags(kSpec, flags, {"--model", "--head", "--data"}));
   o->model = flags.Get("--model");
   o->head = flags.Get("--head");
   o->data = flags.Get("--data");
@@ -74,7 +63,7 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   Status st = model::ChoosePrecision(flags.Get("--precision"), torch::kCPU, &o->precision, &note);
   if (!st.ok()) return st.WithContext("--precision");
   if (!note.empty()) spdlog::info("{}", note);
-  return GetIntFlag(flags, "--threads", 1, &o->threads);
+  return Status::Ok();
 }
 
 // Loads the three inputs and evaluates; writes the per-sample outputs with --save-outputs.
@@ -102,27 +91,24 @@ Status Evaluate(const Options& o, eval::EvalResult* result) {
                           {"precision", model::PrecisionName(o.precision)}});
 }
 
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(const ToolContext& ctx) {
   Options o;
-  Status st = SetupLogging(flags.Get("--log-level"), 0, 1);
-  if (st.ok()) st = ReadOptions(flags, &o);
-  if (!st.ok()) return ToolFailure(kTool, st);
-  torch::set_num_threads(static_cast<int>(o.threads));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
+  torch::set_num_threads(static_cast<int>(ctx.threads));
   eval::EvalResult r;
-  st = Evaluate(o, &r);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(Evaluate(o, &r));
   nlohmann::ordered_json out = {{"accuracy", r.accuracy}, {"mean_loss", r.mean_loss},
                                 {"count", r.count},       {"correct", r.correct},
                                 {"model", o.model},       {"head", o.head},
                                 {"data", o.data},         {"precision", model::PrecisionName(o.precision)}};
   std::printf("%s\n", out.dump().c_str());
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
+}

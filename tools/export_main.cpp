@@ -13,57 +13,49 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
 
 #include "config/experiment_config.h"
 #include "pwemoe/eval/export.h"
+#include "pwemoe/eval/merge_at_ray.h"
 #include "pwemoe/eval/ray_check.h"
-#include "pwemoe/eval/ray_eval.h"
-#include "pwemoe/moe/merge.h"
-#include "pwemoe/moe/router_io.h"
-#include "pwemoe/moe/upscale.h"
-#include "pwemoe/util/flags.h"
-#include "pwemoe/util/log.h"
+#include "pwemoe/util/strings.h"
+#include "pwemoe/util/tool.h"
 #include "pwemoe/util/version.h"
 #include "results/store/h5_reader.h"
 #include "results/store/h5_writer.h"
+#include "worker/unit_records.h"
 
 namespace pwemoe::tools {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kTool[] = "pwemoe-export";
-
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--experiment", "FILE", "", "experiment .toml (model, tasks, [upscale])"},
-    {"--routers", "FILE", "", "router parameters .safetensors for the chosen tasks"},
-    {"--ray", "R1,...,RT", "", "preference ray: T entries >= 0 summing to 1"},
-    {"--tasks", "A,B,...", "", "task subset the routers were trained on, in order; default: all tasks"},
-    {"--results", "FILE.h5", "",
-     "pwemoe-orchestrate results: experiment, tasks and routers of --run (replaces --experiment, "
-     "--routers, --tasks)"},
-    {"--run", "NAME", "", "with --results: the trained run, e.g. ls/task0+task1/seed0"},
-    {"--checkpoint", "STEP", "final", "with --results: the routers checkpointed at STEP"},
-    {"--out", "DIR", "", "output folder (must not exist, or be empty)"},
-    {"--set", "KEY=VALUE", "", "override an experiment key, e.g. --set upscale.init_lambda=0.2", true},
-    {"--threads", "N", "1", "LibTorch threads"},
-    {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
-};
-
-const char* kUsage =
-    "pwemoe-export --experiment X.toml --routers R.safetensors --ray r1,...,rT --out DIR [options]\n"
-    "       pwemoe-export --results X.h5 --run NAME --ray r1,...,rT --out DIR [options]";
-const char* kDescription =
-    "Merges the upscaled model of an experiment at one preference ray with trained routers\n"
-    "(merge and unload) and writes it as a Hugging Face CLIPVisionModelWithProjection folder.";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-export",
+        "pwemoe-export --experiment X.toml --routers R.safetensors --ray r1,...,rT --out DIR "
+        "[options]\n"
+        "       pwemoe-export --results X.h5 --run NAME --ray r1,...,rT --out DIR [options]",
+        "Merges the upscaled model of an experiment at one preference ray with trained routers\n"
+        "(merge and unload) and writes it as a Hugging Face CLIPVisionModelWithProjection folder.",
+        {
+            {"--experiment", "FILE", "", "experiment .toml (model, tasks, [upscale])"},
+            {"--routers", "FILE", "", "router parameters .safetensors for the chosen tasks"},
+            {"--ray", "R1,...,RT", "", "preference ray: T entries >= 0 summing to 1"},
+            {"--tasks", "A,B,...", "", "task subset the routers were trained on, in order; default: all tasks"},
+            {"--results", "FILE.h5", "",
+             "pwemoe-orchestrate results: experiment, tasks and routers of --run (replaces --experiment, "
+             "--routers, --tasks)"},
+            {"--run", "NAME", "", "with --results: the trained run, e.g. ls/task0+task1/seed0"},
+            {"--checkpoint", "STEP", "final", "with --results: the routers checkpointed at STEP"},
+            {"--out", "DIR", "", "output folder (must not exist, or be empty)"},
+            {"--set", "KEY=VALUE", "", "override an experiment key, e.g. --set upscale.init_lambda=0.2", true},
+        }}
+        .WithThreads("1")
+        .WithLogLevel();
 
 struct Options {
   std::string experiment, routers, out;
@@ -72,12 +64,9 @@ struct Options {
   std::string tasks;  // as given
   std::string results, run;  // --results mode
   int64_t checkpoint = -1;   // -1: the final routers
-  int threads = 1;
 };
 
-Status Usage(const std::string& problem) {
-  return Status::InvalidArgument(problem + " (usage: " + kUsage + ")");
-}
+Status Usage(const std::string& problem) { return UsageError(kSpec, problem); }
 
 // The flags of either mode: --results with --run, or --experiment with --routers.
 Status ReadModeFlags(const ParsedFlags& flags, Options* o) {
@@ -109,23 +98,13 @@ Status ReadModeFlags(const ParsedFlags& flags, Options* o) {
 }
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
-  if (!flags.positional.empty()) {
-    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
-                                   kUsage + ")");
-  }
+  PWEMOE_RETURN_IF_ERROR(CheckPositional(kSpec, flags, 0));
   for (const char* required : {"--ray", "--out"}) {
     if (flags.Get(required).empty()) return Usage(std::string(required) + " is required");
   }
   PWEMOE_RETURN_IF_ERROR(ReadModeFlags(flags, o));
   o->out = flags.Get("--out");
   o->sets = flags.GetAll("--set");
-  const std::string threads = flags.Get("--threads");
-  char* end = nullptr;
-  const long v = std::strtol(threads.c_str(), &end, 10);
-  if (threads.empty() || *end != '\0' || v < 1 || v > 4096) {
-    return Status::InvalidArgument("--threads: expected an integer >= 1, got '" + threads + "'");
-  }
-  o->threads = static_cast<int>(v);
   return eval::ParseRay(flags.Get("--ray"), "--ray", &o->ray);
 }
 
@@ -162,24 +141,16 @@ Status PretrainedConfig(const std::string& pretrained, io::ClipVisionConfig* out
   return io::LoadClipVisionConfig(where, out);
 }
 
-std::string Join(const std::vector<config::TaskSpec>& tasks) {
-  std::string s;
-  for (const auto& t : tasks) s += (s.empty() ? "" : ",") + t.name;
-  return s;
-}
-
-// The shortest of %.15g and %.17g that reads back as the same double.
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.15g", v);
-  if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+std::vector<std::string> Names(const std::vector<config::TaskSpec>& tasks) {
+  std::vector<std::string> names;
+  for (const auto& t : tasks) names.push_back(t.name);
+  return names;
 }
 
 std::string RayText(const Ray& ray) {
-  std::string s;
-  for (double r : ray) s += (s.empty() ? "" : ",") + Number(r);
-  return s;
+  std::vector<std::string> entries;
+  for (double r : ray) entries.push_back(FormatShortest(r));
+  return Join(entries, ",");
 }
 
 // What the merge needs, from either mode.
@@ -233,42 +204,20 @@ Status FromResults(const Options& o, Source* s) {
   s->routers = o.results + ":/runs/" + results::LinkName(o.run) + "/routers/" +
                (o.checkpoint < 0 ? "final" : "step_" + std::to_string(o.checkpoint));
   s->from_results = true;
-  for (results::NamedTensor& t : tensors) {
-    s->router_tensors[t.name] =
-        torch::from_blob(t.values.data(), t.shape, torch::TensorOptions().dtype(torch::kFloat32))
-            .clone();
-  }
-  return Status::Ok();
+  return worker::NamedToTensorMap(s->routers, tensors, &s->router_tensors);
 }
 
-// Loads the pool, upscales it, loads the routers and merges at the ray.
+// The merge at the ray, from either mode. Routers that do not fit the experiment are a bad
+// command line: InvalidArgument naming the flag to fix.
 Status Merge(const Source& s, const Options& o, io::TensorMap* merged) {
-  moe::PoolSpec spec;
-  spec.pretrained = s.cfg.model.pretrained;
-  for (const auto& t : s.tasks) spec.tasks.push_back({t.name, t.expert, ""});
-  moe::UpscaledModel model;
-  {
-    moe::ModelPool pool;
-    PWEMOE_RETURN_IF_ERROR(moe::LoadModelPool(spec, &pool));
-    PWEMOE_RETURN_IF_ERROR(
-        moe::UpscaleModel(pool, s.cfg.upscale.modules, s.cfg.upscale.init_lambda, &model));
-  }
-  const moe::RouterLayout layout{moe::ModuleNames(model), static_cast<int64_t>(s.tasks.size()),
-                                 s.cfg.upscale.router_hidden_layers};
-  std::vector<moe::Router> routers;
-  Status st = s.from_results
-                  ? moe::RoutersFromTensorMap(s.routers, s.router_tensors, layout, &routers)
-                  : moe::LoadRouters(s.routers, layout, &routers);
-  if (st.code() == Status::Code::kCorrupt) {
-    return Status::InvalidArgument(
-        (s.from_results ? "--run: " : "--routers: ") + st.message() + " (expected routers for " +
-        std::to_string(s.tasks.size()) + " tasks " + Join(s.tasks) + ", " +
-        std::to_string(layout.modules.size()) + " modules, " +
-        std::to_string(layout.hidden_layers) + " hidden layers; see " +
-        (s.from_results ? "[upscale]" : "--tasks and [upscale]") + ")");
-  }
-  PWEMOE_RETURN_IF_ERROR(st);
-  return moe::MergeAndUnload(model, routers, eval::RayTensor(o.ray), merged);
+  eval::MergeSource source{s.cfg.model.pretrained, Names(s.tasks), {}, s.cfg.upscale.modules,
+                           s.cfg.upscale.init_lambda, s.cfg.upscale.router_hidden_layers};
+  for (const auto& t : s.tasks) source.experts.push_back(t.expert);
+  const eval::RouterSource routers{s.routers, s.from_results ? &s.router_tensors : nullptr};
+  Status st = eval::MergeAtRay(source, routers, o.ray, "--ray", merged);
+  if (st.code() != Status::Code::kCorrupt) return st;
+  return Status::InvalidArgument((s.from_results ? "--run: " : "--routers: ") + st.message() +
+                                 (s.from_results ? "; see [upscale]" : "; see --tasks and [upscale]"));
 }
 
 Status Export(const Options& o) {
@@ -286,27 +235,24 @@ Status Export(const Options& o) {
   PWEMOE_RETURN_IF_ERROR(Merge(s, o, &merged));
   const std::map<std::string, std::string> metadata = {
       {"pwemoe_version", PWEMOE_VERSION}, {"pwemoe_experiment", s.cfg.source_path},
-      {"pwemoe_routers", s.routers},      {"pwemoe_tasks", Join(s.tasks)},
+      {"pwemoe_routers", s.routers},      {"pwemoe_tasks", Join(Names(s.tasks), ",")},
       {"pwemoe_ray", RayText(o.ray)}};
   PWEMOE_RETURN_IF_ERROR(eval::ExportVisionModel(o.out, config, merged, metadata));
-  spdlog::info("wrote {} (tasks {}, ray {})", o.out, Join(s.tasks), RayText(o.ray));
+  spdlog::info("wrote {} (tasks {}, ray {})", o.out, Join(Names(s.tasks), ","), RayText(o.ray));
   return Status::Ok();
 }
 
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(const ToolContext& ctx) {
   Options o;
-  Status st = ReadOptions(flags, &o);
-  if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
-  if (!st.ok()) return ToolFailure(kTool, st);
-  torch::set_num_threads(o.threads);
-  st = Export(o);
-  return st.ok() ? 0 : ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
+  torch::set_num_threads(static_cast<int>(ctx.threads));
+  return Export(o);
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
+}

@@ -16,28 +16,26 @@
 #include <string>
 #include <vector>
 
-#include "pwemoe/util/flags.h"
+#include "pwemoe/util/strings.h"
+#include "pwemoe/util/tool.h"
 #include "results/front/hypervolume.h"
 #include "results/front/point_csv.h"
 
 namespace pwemoe::tools {
 namespace {
 
-constexpr char kTool[] = "pwemoe-hv";
-
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--ref", "R1,...,RD", "", "reference point, one value per objective (required)"},
-    {"--maximize", "", "", "larger values are better (accuracies); the points must exceed --ref"},
-    {"--minimize", "", "", "smaller values are better (losses); the default"},
-};
-
-const char* kUsage = "pwemoe-hv --ref r1,...,rd [--maximize|--minimize] [FILE.csv]";
-const char* kDescription =
-    "Prints the exact hypervolume of the points of FILE.csv (standard input without it or with\n"
-    "'-'), one point a line as comma-separated numbers; blank lines and lines starting with '#'\n"
-    "are skipped. Objectives are minimised unless --maximize is given.";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-hv",
+        "pwemoe-hv --ref r1,...,rd [--maximize|--minimize] [FILE.csv]",
+        "Prints the exact hypervolume of the points of FILE.csv (standard input without it or with\n"
+        "'-'), one point a line as comma-separated numbers; blank lines and lines starting with '#'\n"
+        "are skipped. Objectives are minimised unless --maximize is given.",
+        {
+            {"--ref", "R1,...,RD", "", "reference point, one value per objective (required)"},
+            {"--maximize", "", "", "larger values are better (accuracies); the points must exceed --ref"},
+            {"--minimize", "", "", "smaller values are better (losses); the default"},
+        }};
 
 struct Options {
   std::vector<double> ref;
@@ -46,14 +44,11 @@ struct Options {
 };
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
-  if (flags.positional.size() > 1) {
-    return Status::InvalidArgument("unexpected argument '" + flags.positional[1] +
-                                   "' (usage: " + kUsage + ")");
-  }
+  PWEMOE_RETURN_IF_ERROR(CheckPositional(kSpec, flags, 1));
   if (flags.Has("--maximize") && flags.Has("--minimize")) {
     return Status::InvalidArgument("--maximize and --minimize exclude each other");
   }
-  if (!flags.Has("--ref")) return Status::InvalidArgument(std::string("--ref is required (usage: ") + kUsage + ")");
+  if (!flags.Has("--ref")) return UsageError(kSpec, "--ref is required");
   Status st = results::ParseNumberRow(flags.Get("--ref"), &o->ref);
   if (!st.ok()) return Status::InvalidArgument("--ref: " + st.message());
   if (flags.Has("--maximize")) o->sense = results::Sense::kMaximize;
@@ -68,39 +63,25 @@ Status ReadPoints(const std::string& file, std::vector<std::vector<double>>* poi
   return results::ReadPointsCsv(in, file, points);
 }
 
-// The shortest "%.<p>g" text (p <= 17) that reads back as exactly v.
-std::string ShortestText(double v) {
-  char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
-
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(const ToolContext& ctx) {
   Options o;
-  Status st = ReadOptions(flags, &o);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
   std::vector<std::vector<double>> points;
-  st = ReadPoints(o.file, &points);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(ReadPoints(o.file, &points));
   if (!points.empty() && points[0].size() != o.ref.size()) {
-    return ToolFailure(kTool, Status::InvalidArgument(
-        "--ref has " + std::to_string(o.ref.size()) + " values, the points have " +
-        std::to_string(points[0].size())));
+    return Status::InvalidArgument("--ref has " + std::to_string(o.ref.size()) +
+                                   " values, the points have " + std::to_string(points[0].size()));
   }
   double volume = 0;
-  st = results::Hypervolume(points, o.ref, o.sense, &volume);
-  if (!st.ok()) return ToolFailure(kTool, st);
-  std::printf("%s\n", ShortestText(volume).c_str());
-  return 0;
+  PWEMOE_RETURN_IF_ERROR(results::Hypervolume(points, o.ref, o.sense, &volume));
+  std::printf("%s\n", FormatShortest(volume).c_str());
+  return Status::Ok();
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
+}

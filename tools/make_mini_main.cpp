@@ -14,46 +14,39 @@
 
 #include "config/experiment_config.h"
 #include "pwemoe/mini/make_mini.h"
-#include "pwemoe/util/flags.h"
-#include "pwemoe/util/log.h"
+#include "pwemoe/util/tool.h"
 #include "pwemoe/util/strings.h"
 
 namespace pwemoe::tools {
 namespace {
 
-constexpr char kTool[] = "pwemoe-make-mini";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-make-mini",
+        "pwemoe-make-mini (--out DIR [--size micro|full] [--seed S] | --experiment FILE) [options]",
+        "Builds the built-in benchmark: 8 image tasks (Fashion-MNIST and glyphs rendered from Debian's\n"
+        "fonts), a tiny CLIP vision transformer pretrained as a generalist, a linear-probe head and a\n"
+        "fine-tuned expert per task, and DIR/manifest.json with the accuracies and quality gates.\n"
+        "Deterministic for a seed; a rerun on a complete DIR of the same configuration is a no-op.\n"
+        "Exit 3 when a full-size quality gate fails (files and manifest are still written).",
+        {
+            {"--experiment", "FILE", "", "take --out, --size and --seed from this experiment's [benchmark]"},
+            {"--out", "DIR", "", "output folder (created; an experiment's [benchmark].dir)"},
+            {"--size", "SIZE", "full", "full (the experiments' benchmark) or micro (tests: seconds)"},
+            {"--seed", "S", "0", "seed of every random choice (data, initialisation, minibatches)"},
+            {"--tasks", "A,B,...", "", "build only these tasks (default: all 8)"},
+            {"--fashion-dir", "DIR", "/usr/share/datasets/fashion-mnist",
+             "Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)"},
+            {"--force", "", "", "rebuild even when DIR is complete for this configuration"},
+            {"--hash", "", "", "print the configuration hash and whether DIR is complete, then exit"},
+        }}
+        .WithThreads("0", "LibTorch threads; 0: the recipe's (1); changes the hash", 0)
+        .WithLogLevel()
+        .WithAbortedExitCode(3);
 
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--experiment", "FILE", "", "take --out, --size and --seed from this experiment's [benchmark]"},
-    {"--out", "DIR", "", "output folder (created; an experiment's [benchmark].dir)"},
-    {"--size", "SIZE", "full", "full (the experiments' benchmark) or micro (tests: seconds)"},
-    {"--seed", "S", "0", "seed of every random choice (data, initialisation, minibatches)"},
-    {"--tasks", "A,B,...", "", "build only these tasks (default: all 8)"},
-    {"--threads", "N", "0", "LibTorch threads; 0: the recipe's (1); changes the hash"},
-    {"--fashion-dir", "DIR", "/usr/share/datasets/fashion-mnist",
-     "Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)"},
-    {"--force", "", "", "rebuild even when DIR is complete for this configuration"},
-    {"--hash", "", "", "print the configuration hash and whether DIR is complete, then exit"},
-    {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
-};
-
-const char* kUsage =
-    "pwemoe-make-mini (--out DIR [--size micro|full] [--seed S] | --experiment FILE) [options]";
-const char* kDescription =
-    "Builds the built-in benchmark: 8 image tasks (Fashion-MNIST and glyphs rendered from Debian's\n"
-    "fonts), a tiny CLIP vision transformer pretrained as a generalist, a linear-probe head and a\n"
-    "fine-tuned expert per task, and DIR/manifest.json with the accuracies and quality gates.\n"
-    "Deterministic for a seed; a rerun on a complete DIR of the same configuration is a no-op.\n"
-    "Exit 3 when a full-size quality gate fails (files and manifest are still written).";
-
-Status ReadOptions(const ParsedFlags& flags, mini::MakeOptions* o) {
-  if (!flags.positional.empty()) {
-    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
-                                   kUsage + ")");
-  }
-  int64_t seed = 0, threads = 0;
+Status ReadOptions(const ParsedFlags& flags, int64_t threads, mini::MakeOptions* o) {
+  PWEMOE_RETURN_IF_ERROR(CheckPositional(kSpec, flags, 0));
+  int64_t seed = 0;
   if (flags.Has("--experiment")) {
     for (const char* other : {"--out", "--size", "--seed"}) {
       if (flags.Has(other)) {
@@ -71,14 +64,11 @@ Status ReadOptions(const ParsedFlags& flags, mini::MakeOptions* o) {
     o->data.seed = experiment.benchmark.seed;
   } else {
     o->out_dir = flags.Get("--out");
-    if (o->out_dir.empty()) {
-      return Status::InvalidArgument(std::string("--out or --experiment is required (usage: ") + kUsage + ")");
-    }
+    if (o->out_dir.empty()) return UsageError(kSpec, "--out or --experiment is required");
     PWEMOE_RETURN_IF_ERROR(mini::ParseSize(flags.Get("--size"), &o->data.size));
     PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--seed", 0, &seed));
     o->data.seed = static_cast<uint64_t>(seed);
   }
-  PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--threads", 0, &threads));
   o->threads = static_cast<int>(threads);
   o->data.fashion_dir = flags.Get("--fashion-dir");
   if (!flags.Get("--tasks").empty()) o->data.tasks = Split(flags.Get("--tasks"), ',');
@@ -86,34 +76,26 @@ Status ReadOptions(const ParsedFlags& flags, mini::MakeOptions* o) {
   return Status::Ok();
 }
 
-// Exit 3 when a quality gate failed (Aborted), else the status's exit code.
-int Fail(const Status& st) {
-  const int code = ToolFailure(kTool, st);
-  return st.code() == Status::Code::kAborted ? 3 : code;
-}
-
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(const ToolContext& ctx) {
   mini::MakeOptions o;
-  Status st = ReadOptions(flags, &o);
-  if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
-  if (!st.ok()) return Fail(st);
-  if (flags.Has("--hash")) {
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, ctx.threads, &o));
+  if (ctx.flags.Has("--hash")) {
     const std::string hash = mini::ConfigHash(o);
     std::printf("%s %s\n", hash.c_str(), mini::IsComplete(o.out_dir, hash) ? "complete" : "missing");
-    return 0;
+    return Status::Ok();
   }
   mini::MakeResult result;
-  st = mini::MakeMini(o, [](const std::string& line) { spdlog::info("{}", line); }, &result);
-  if (!st.ok()) return Fail(st);
+  PWEMOE_RETURN_IF_ERROR(
+      mini::MakeMini(o, [](const std::string& line) { spdlog::info("{}", line); }, &result));
   spdlog::info("benchmark {} ({}): {} in {:.1f} s", o.out_dir, result.config_hash,
                result.reused ? "reused" : "built", result.seconds);
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
+}

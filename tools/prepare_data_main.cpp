@@ -18,39 +18,34 @@
 
 #include "pwemoe/image/image_list.h"
 #include "pwemoe/image/prepare_data.h"
-#include "pwemoe/util/flags.h"
-#include "pwemoe/util/log.h"
+#include "pwemoe/util/tool.h"
 
 namespace pwemoe::tools {
 namespace {
 
-constexpr char kTool[] = "pwemoe-prepare-data";
-
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--images", "DIR", "", "class-per-folder tree DIR/<class>/<image> (with --csv: base folder)"},
-    {"--csv", "FILE", "", "CSV of path,label rows instead of a tree (label: class name or index)"},
-    {"--classes", "FILE", "", "class names, one a line (required with --csv)"},
-    {"--out", "FILE.h5", "", "dataset file to write (required)"},
-    {"--size", "N", "224", "shortest side after the resize and side of the center crop"},
-    {"--threads", "N", "0", "decoding threads; 0: all cores"},
-    {"--skip-bad", "", "", "leave out images that fail to decode (counted and logged)"},
-    {"--task", "NAME", "", "task attribute of the file (for example eurosat)"},
-    {"--split", "NAME", "", "split attribute of the file (for example train)"},
-    {"--deflate", "L", "0", "gzip level of the pixel chunks, 0 (none) to 9"},
-    {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
-};
-
-const char* kUsage =
-    "pwemoe-prepare-data (--images DIR | --csv FILE --classes FILE [--images DIR]) --out FILE.h5 "
-    "[options]";
-const char* kDescription =
-    "Converts JPEG and PNG images into a pwemoe dataset file with CLIP's preprocessing as\n"
-    "Hugging Face's CLIPImageProcessor does it: RGB, shortest side to --size with Pillow's\n"
-    "bicubic resampling, center crop --size x --size, CLIP's mean and std as attributes.\n"
-    "Classes are the sub-folders of --images sorted by name (torchvision's ImageFolder order),\n"
-    "or the lines of --classes with --csv. Images are stored in list order.";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-prepare-data",
+        "pwemoe-prepare-data (--images DIR | --csv FILE --classes FILE [--images DIR]) --out FILE.h5 "
+        "[options]",
+        "Converts JPEG and PNG images into a pwemoe dataset file with CLIP's preprocessing as\n"
+        "Hugging Face's CLIPImageProcessor does it: RGB, shortest side to --size with Pillow's\n"
+        "bicubic resampling, center crop --size x --size, CLIP's mean and std as attributes.\n"
+        "Classes are the sub-folders of --images sorted by name (torchvision's ImageFolder order),\n"
+        "or the lines of --classes with --csv. Images are stored in list order.",
+        {
+            {"--images", "DIR", "", "class-per-folder tree DIR/<class>/<image> (with --csv: base folder)"},
+            {"--csv", "FILE", "", "CSV of path,label rows instead of a tree (label: class name or index)"},
+            {"--classes", "FILE", "", "class names, one a line (required with --csv)"},
+            {"--out", "FILE.h5", "", "dataset file to write (required)"},
+            {"--size", "N", "224", "shortest side after the resize and side of the center crop"},
+            {"--skip-bad", "", "", "leave out images that fail to decode (counted and logged)"},
+            {"--task", "NAME", "", "task attribute of the file (for example eurosat)"},
+            {"--split", "NAME", "", "split attribute of the file (for example train)"},
+            {"--deflate", "L", "0", "gzip level of the pixel chunks, 0 (none) to 9"},
+        }}
+        .WithThreads("0", "decoding threads; 0: all cores", 0, 1024)
+        .WithLogLevel();
 
 struct Options {
   std::string images_dir;
@@ -59,31 +54,23 @@ struct Options {
   image::PrepareOptions prepare;
 };
 
-Status ReadOptions(const ParsedFlags& flags, Options* o) {
-  if (!flags.positional.empty()) {
-    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
-                                   kUsage + ")");
-  }
+Status ReadOptions(const ParsedFlags& flags, int64_t threads, Options* o) {
+  PWEMOE_RETURN_IF_ERROR(CheckPositional(kSpec, flags, 0));
   o->images_dir = flags.Get("--images");
   o->csv = flags.Get("--csv");
   o->classes = flags.Get("--classes");
   o->prepare.out_path = flags.Get("--out");
-  if (o->prepare.out_path.empty()) {
-    return Status::InvalidArgument(std::string("--out is required (usage: ") + kUsage + ")");
-  }
+  PWEMOE_RETURN_IF_ERROR(RequireFlags(kSpec, flags, {"--out"}));
   if (o->csv.empty() && o->images_dir.empty()) {
-    return Status::InvalidArgument(std::string("--images or --csv is required (usage: ") + kUsage +
-                                   ")");
+    return UsageError(kSpec, "--images or --csv is required");
   }
   if (o->csv.empty() != o->classes.empty()) {
     return Status::InvalidArgument("--csv and --classes go together");
   }
-  int64_t size = 0, threads = 0, deflate = 0;
+  int64_t size = 0, deflate = 0;
   PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--size", 1, &size));
-  PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--threads", 0, &threads));
   PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--deflate", 0, &deflate));
   if (size > 4096) return Status::InvalidArgument("--size must be at most 4096, got " + std::to_string(size));
-  if (threads > 1024) return Status::InvalidArgument("--threads must be at most 1024");
   if (deflate > 9) return Status::InvalidArgument("--deflate must be 0..9, got " + std::to_string(deflate));
   o->prepare.clip.shortest_edge = static_cast<int>(size);
   o->prepare.clip.crop = static_cast<int>(size);
@@ -105,22 +92,16 @@ Status ListImages(const Options& o, image::ImageList* list) {
   return image::ReadImageCsv(o.csv, classes, base, list);
 }
 
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(const ToolContext& ctx) {
   Options o;
-  Status st = ReadOptions(flags, &o);
-  if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, ctx.threads, &o));
   image::ImageList list;
-  st = ListImages(o, &list);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(ListImages(o, &list));
   spdlog::info("{} images of {} classes -> {} ({}x{}, {} threads)", list.entries.size(),
                list.classes.size(), o.prepare.out_path, o.prepare.clip.crop, o.prepare.clip.crop,
                o.prepare.threads == 0 ? std::string("all") : std::to_string(o.prepare.threads));
   image::PrepareResult result;
-  st = image::PrepareDataset(
+  Status st = image::PrepareDataset(
       list, o.prepare,
       [](const image::PrepareProgress& p) {
         spdlog::info("{}/{} images ({:.1f}%), {} skipped, {:.0f} images/s", p.done, p.total,
@@ -129,13 +110,16 @@ int Run(int argc, char** argv) {
       },
       &result);
   for (const image::SkippedImage& s : result.skipped) spdlog::warn("skipped: {}", s.reason);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(st);
   spdlog::info("wrote {} images to {} in {:.1f} s ({} skipped)", result.written,
                o.prepare.out_path, result.seconds, result.skipped.size());
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
+}

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "pwemoe/util/flags.h"
+#include "pwemoe/util/tool.h"
 #include "results/store/h5_reader.h"
 #include "results/front/point_csv.h"
 #include "results/report/report_files.h"
@@ -22,21 +22,18 @@
 namespace pwemoe::tools {
 namespace {
 
-constexpr char kTool[] = "pwemoe-report";
-
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--out", "DIR", "<folder of RESULTS.h5>/report", "folder to write the report into"},
-    {"--ref", "R", "[report] reference of the experiment, else 0",
-     "hypervolume reference for raw accuracies, in every coordinate (in [0, 1))"},
-};
-
-const char* kUsage = "pwemoe-report RESULTS.h5 [--out DIR] [--ref R]";
-const char* kDescription =
-    "Writes the report of an experiment's results file: report.md, report.html (plots inline,\n"
-    "no network needed), fronts.csv (every evaluated ray and baseline point) and summary.json\n"
-    "(the tables' numbers: hypervolumes, fronts, ray alignment, baselines, provenance).";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-report",
+        "pwemoe-report RESULTS.h5 [--out DIR] [--ref R]",
+        "Writes the report of an experiment's results file: report.md, report.html (plots inline,\n"
+        "no network needed), fronts.csv (every evaluated ray and baseline point) and summary.json\n"
+        "(the tables' numbers: hypervolumes, fronts, ray alignment, baselines, provenance).",
+        {
+            {"--out", "DIR", "<folder of RESULTS.h5>/report", "folder to write the report into"},
+            {"--ref", "R", "[report] reference of the experiment, else 0",
+             "hypervolume reference for raw accuracies, in every coordinate (in [0, 1))"},
+        }};
 
 struct Options {
   std::string results;
@@ -46,9 +43,7 @@ struct Options {
 };
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
-  if (flags.positional.size() != 1) {
-    return Status::InvalidArgument(std::string("expected one results file (usage: ") + kUsage + ")");
-  }
+  if (flags.positional.size() != 1) return UsageError(kSpec, "expected one results file");
   o->results = flags.positional[0];
   o->out = flags.Has("--out") ? flags.Get("--out")
                               : (std::filesystem::path(o->results).parent_path() / "report").string();
@@ -65,28 +60,26 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
   return Status::Ok();
 }
 
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(const ToolContext& ctx) {
   Options o;
-  Status st = ReadOptions(flags, &o);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
   results::StoreHeader header;
   results::ResultSet records;
-  st = results::ReadResults(o.results, &header, &records);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(results::ReadResults(o.results, &header, &records));
   if (!o.reference_given) o.report.reference = results::ReportReferenceFromToml(header.experiment_toml);
   results::ReportFiles files;
-  st = results::WriteReport(header, records, o.report, o.out, &files).WithContext(o.results);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(
+      results::WriteReport(header, records, o.report, o.out, &files).WithContext(o.results));
   for (const std::string& path : {files.markdown, files.html, files.fronts_csv, files.summary_json}) {
     std::printf("%s\n", path.c_str());
   }
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
+}

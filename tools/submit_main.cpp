@@ -17,7 +17,7 @@
 
 #include "config/experiment_config.h"
 #include "pwemoe/util/files.h"
-#include "pwemoe/util/flags.h"
+#include "pwemoe/util/tool.h"
 #include "slurm/command.h"
 #include "slurm/job_status.h"
 #include "slurm/submit.h"
@@ -27,29 +27,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kTool[] = "pwemoe-submit";
-
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--dry-run", "", "", "print the batch script to standard output and submit nothing"},
-    {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005 (passed on to the job)", true},
-    {"--orchestrate-arg", "ARG", "", "an argument for the job's pwemoe-orchestrate, e.g. --orchestrate-arg=--units=train (repeatable)", true},
-    {"--wait", "", "", "after submitting, follow the job once a second (across requeues) and exit with its exit status"},
-    {"--sbatch", "PATH", "sbatch", "the sbatch command (looked up on PATH unless it holds a '/')"},
-    {"--scontrol", "PATH", "scontrol", "the scontrol command --wait polls"},
-};
-
-const char* kUsage = "pwemoe-submit EXPERIMENT.toml [--dry-run | --wait] [--set KEY=VALUE]...";
-const char* kDescription =
-    "Validates the experiment like pwemoe-orchestrate, renders its Slurm batch script from the\n"
-    "[slurm] table and submits it with sbatch. The script is kept at <output_dir>/slurm/job.sbatch\n"
-    "(resubmit by hand with plain sbatch); the job's output goes to\n"
-    "<output_dir>/slurm/slurm-<job id>.out. The job requeues itself when stopped by its time limit\n"
-    "or a preemption and resumes where it stopped.\n"
-    "Exit codes: 0 submitted; 1 sbatch missing or failed; 2 bad command line or configuration.\n"
-    "With --wait: the job's own exit status once it has ended (0 when every unit is done, 75 when\n"
-    "it stopped with work left and did not requeue), 1 when it cannot be followed.";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-submit",
+        "pwemoe-submit EXPERIMENT.toml [--dry-run | --wait] [--set KEY=VALUE]...",
+        "Validates the experiment like pwemoe-orchestrate, renders its Slurm batch script from the\n"
+        "[slurm] table and submits it with sbatch. The script is kept at <output_dir>/slurm/job.sbatch\n"
+        "(resubmit by hand with plain sbatch); the job's output goes to\n"
+        "<output_dir>/slurm/slurm-<job id>.out. The job requeues itself when stopped by its time limit\n"
+        "or a preemption and resumes where it stopped.\n"
+        "Exit codes: 0 submitted; 1 sbatch missing or failed; 2 bad command line or configuration.\n"
+        "With --wait: the job's own exit status once it has ended (0 when every unit is done, 75 when\n"
+        "it stopped with work left and did not requeue), 1 when it cannot be followed.",
+        {
+            {"--dry-run", "", "", "print the batch script to standard output and submit nothing"},
+            {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005 (passed on to the job)", true},
+            {"--orchestrate-arg", "ARG", "", "an argument for the job's pwemoe-orchestrate, e.g. --orchestrate-arg=--units=train (repeatable)", true},
+            {"--wait", "", "", "after submitting, follow the job once a second (across requeues) and exit with its exit status"},
+            {"--sbatch", "PATH", "sbatch", "the sbatch command (looked up on PATH unless it holds a '/')"},
+            {"--scontrol", "PATH", "scontrol", "the scontrol command --wait polls"},
+        }};
 
 // pwemoe-orchestrate in the folder of this executable.
 Status OrchestratePath(std::string* out) {
@@ -85,8 +82,9 @@ Status RunSbatch(const std::string& sbatch, const std::string& script, std::stri
   return Status::Ok();
 }
 
-// --wait: follows the job to its end; returns the tool's exit status.
-int WaitFor(const std::string& job_id, const std::string& scontrol, const std::string& output) {
+// --wait: follows the job to its end; *exit_code the tool's exit status then.
+Status WaitFor(const std::string& job_id, const std::string& scontrol, const std::string& output,
+               int* exit_code) {
   slurm::WaitOptions options;
   options.scontrol = scontrol;
   slurm::JobStatus final_status;
@@ -95,65 +93,65 @@ int WaitFor(const std::string& job_id, const std::string& scontrol, const std::s
     std::fflush(stdout);
   }, &final_status);
   if (!st.ok()) {
-    std::fprintf(stderr, "%s: the job's output: %s\n", kTool, output.c_str());
-    return ToolFailure(kTool, st.WithContext("--wait"));
+    std::fprintf(stderr, "%s: the job's output: %s\n", kSpec.name, output.c_str());
+    return st.WithContext("--wait");
   }
   const int code = slurm::JobExitStatus(final_status);
   std::printf("job %s ended %s, exit code %d:%d; pwemoe-submit exits %d (output: %s)\n", job_id.c_str(),
               final_status.state.c_str(), final_status.exit_code, final_status.exit_signal, code, output.c_str());
-  return code;
+  *exit_code = code;
+  return Status::Ok();
 }
 
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(ToolContext* ctx) {
+  const ParsedFlags& flags = ctx->flags;
   if (flags.positional.size() != 1) {
-    return ToolFailure(kTool, Status::InvalidArgument(
-        "expected one experiment file, found " + std::to_string(flags.positional.size()) +
-        " arguments (usage: " + kUsage + ")"));
+    return UsageError(kSpec, "expected one experiment file, found " +
+                                 std::to_string(flags.positional.size()) + " arguments");
   }
   config::ExperimentConfig cfg;
   Status st = config::LoadExperiment(flags.positional[0], flags.GetAll("--set"), &cfg);
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: invalid experiment configuration:\n%s\n", kTool, st.message().c_str());
-    return st.ExitCode();
+  if (!st.ok()) {  // reported here, in the form pwemoe-orchestrate uses: one problem a line
+    std::fprintf(stderr, "%s: invalid experiment configuration:\n%s\n", kSpec.name,
+                 st.message().c_str());
+    ctx->exit_code = st.ExitCode();
+    return Status::Ok();
   }
   slurm::JobCommand command;
-  st = OrchestratePath(&command.orchestrate);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(OrchestratePath(&command.orchestrate));
   std::error_code ec;
   command.experiment = fs::absolute(flags.positional[0], ec).lexically_normal().string();
-  if (ec) return ToolFailure(kTool, Status::IoError(flags.positional[0] + ": " + ec.message()));
+  if (ec) return Status::IoError(flags.positional[0] + ": " + ec.message());
   command.args = flags.GetAll("--orchestrate-arg");
   std::string script;
-  st = slurm::RenderBatchScript(cfg, command, &script);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(slurm::RenderBatchScript(cfg, command, &script));
   if (flags.Has("--dry-run")) {
     std::fputs(script.c_str(), stdout);
-    return 0;
+    return Status::Ok();
   }
   if (!fs::exists(command.orchestrate)) {
-    return ToolFailure(kTool, Status::NotFound(command.orchestrate + ": not found (the job runs the "
-                                               "pwemoe-orchestrate next to pwemoe-submit; build it)"));
+    return Status::NotFound(command.orchestrate + ": not found (the job runs the "
+                            "pwemoe-orchestrate next to pwemoe-submit; build it)");
   }
   const std::string path = slurm::JobScriptPath(cfg);
   fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) return ToolFailure(kTool, Status::IoError(fs::path(path).parent_path().string() + ": " + ec.message()));
-  st = WriteFileAtomically(path, script);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  if (ec) return Status::IoError(fs::path(path).parent_path().string() + ": " + ec.message());
+  PWEMOE_RETURN_IF_ERROR(WriteFileAtomically(path, script));
   std::string job_id;
-  st = RunSbatch(flags.Get("--sbatch"), path, &job_id);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(RunSbatch(flags.Get("--sbatch"), path, &job_id));
   std::string output = slurm::SlurmOutputPath(cfg);
   output.replace(output.find("%j"), 2, job_id);
   std::printf("submitted job %s\n  script:  %s\n  output:  %s\n  results: %s\n", job_id.c_str(),
               path.c_str(), output.c_str(), slurm::ResultsPath(cfg).c_str());
   std::fflush(stdout);
-  return flags.Has("--wait") ? WaitFor(job_id, flags.Get("--scontrol"), output) : 0;
+  if (!flags.Has("--wait")) return Status::Ok();
+  return WaitFor(job_id, flags.Get("--scontrol"), output, &ctx->exit_code);
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(ctx); });
+}

@@ -29,60 +29,47 @@
 #include "pwemoe/model/zeroshot.h"
 #include "pwemoe/text/clip_tokenizer.h"
 #include "pwemoe/text/prompts.h"
-#include "pwemoe/util/flags.h"
-#include "pwemoe/util/log.h"
+#include "pwemoe/util/tool.h"
 
 namespace pwemoe::tools {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kTool[] = "pwemoe-zeroshot-heads";
-
-const std::vector<FlagSpec> kFlags = {
-    {"--help", "", "", "print this help and exit"},
-    {"--version", "", "", "print the version and exit"},
-    {"--clip", "DIR|ORG/NAME", "",
-     "CLIPModel folder (config.json, model.safetensors or a shard index, vocab.json, merges.txt), "
-     "or a model id in the local Hugging Face cache"},
-    {"--classes", "FILE", "", "class names, one per line, in label order"},
-    {"--templates", "FILE", "", "prompt templates, one per line, each with one {} for the class"},
-    {"--out", "FILE", "", "head .safetensors to write (weight, logit_scale); its folder is made"},
-    {"--batch-size", "N", "256", "prompts per text-tower forward"},
-    {"--threads", "N", "1", "LibTorch threads"},
-    {"--log-level", "LEVEL", "info", std::string("log level: ") + kLogLevels},
-};
-
-const char* kUsage =
-    "pwemoe-zeroshot-heads --clip DIR|ORG/NAME --classes FILE --templates FILE "
-    "--out HEAD.safetensors [options]";
-const char* kDescription =
-    "Builds the zero-shot classification head of a task with CLIP's text tower: every template\n"
-    "filled with every class name is embedded, each class's row is the normalized mean of its\n"
-    "prompts' normalized embeddings, and logit_scale is exp(logit_scale) of the checkpoint.";
+const ToolSpec kSpec =
+    ToolSpec{
+        "pwemoe-zeroshot-heads",
+        "pwemoe-zeroshot-heads --clip DIR|ORG/NAME --classes FILE --templates FILE "
+        "--out HEAD.safetensors [options]",
+        "Builds the zero-shot classification head of a task with CLIP's text tower: every template\n"
+        "filled with every class name is embedded, each class's row is the normalized mean of its\n"
+        "prompts' normalized embeddings, and logit_scale is exp(logit_scale) of the checkpoint.",
+        {
+            {"--clip", "DIR|ORG/NAME", "",
+             "CLIPModel folder (config.json, model.safetensors or a shard index, vocab.json, "
+             "merges.txt), or a model id in the local Hugging Face cache"},
+            {"--classes", "FILE", "", "class names, one per line, in label order"},
+            {"--templates", "FILE", "", "prompt templates, one per line, each with one {} for the class"},
+            {"--out", "FILE", "", "head .safetensors to write (weight, logit_scale); its folder is made"},
+            {"--batch-size", "N", "256", "prompts per text-tower forward"},
+        }}
+        .WithThreads("1")
+        .WithLogLevel();
 
 struct Options {
   std::string clip, classes, templates, out;
-  int64_t batch_size = 256, threads = 1;
+  int64_t batch_size = 256;
 };
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
-  if (!flags.positional.empty()) {
-    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "' (usage: " +
-                                   kUsage + ")");
-  }
-  for (const char* required : {"--clip", "--classes", "--templates", "--out"}) {
-    if (flags.Get(required).empty()) {
-      return Status::InvalidArgument(std::string(required) + " is required (usage: " + kUsage +
-                                     ")");
-    }
-  }
+  PWEMOE_RETURN_IF_ERROR(CheckPositional(kSpec, flags, 0));
+  PWEMOE_RETURN_IF_ERROR(
+      RequireFlags(kSpec, flags, {"--clip", "--classes", "--templates", "--out"}));
   o->clip = flags.Get("--clip");
   o->classes = flags.Get("--classes");
   o->templates = flags.Get("--templates");
   o->out = flags.Get("--out");
-  PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--batch-size", 1, &o->batch_size));
-  return GetIntFlag(flags, "--threads", 1, &o->threads);
+  return GetIntFlag(flags, "--batch-size", 1, &o->batch_size);
 }
 
 struct Summary {
@@ -173,18 +160,12 @@ Status MakeHead(const Options& o, Summary* s) {
   return Status::Ok();
 }
 
-int Run(int argc, char** argv) {
-  ParsedFlags flags;
-  int code = 0;
-  if (!StartTool(kTool, kUsage, kDescription, kFlags, argc, argv, &flags, &code)) return code;
+Status Run(const ToolContext& ctx) {
   Options o;
-  Status st = ReadOptions(flags, &o);
-  if (st.ok()) st = SetupLogging(flags.Get("--log-level"), 0, 1);
-  if (!st.ok()) return ToolFailure(kTool, st);
-  torch::set_num_threads(static_cast<int>(o.threads));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
+  torch::set_num_threads(static_cast<int>(ctx.threads));
   Summary s;
-  st = MakeHead(o, &s);
-  if (!st.ok()) return ToolFailure(kTool, st);
+  PWEMOE_RETURN_IF_ERROR(MakeHead(o, &s));
   nlohmann::ordered_json out = {{"out", o.out},
                                 {"classes", s.classes},
                                 {"templates", s.templates},
@@ -195,10 +176,13 @@ int Run(int argc, char** argv) {
                                 {"seconds", s.seconds},
                                 {"clip", s.clip}};
   std::printf("%s\n", out.dump().c_str());
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) { return pwemoe::tools::Run(argc, argv); }
+int main(int argc, char** argv) {
+  using namespace pwemoe;
+  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
+}

@@ -48,8 +48,8 @@ Status RoutersToNamed(const std::vector<moe::Router>& routers,
   return ToNamedTensors(map, out);
 }
 
-Status RoutersFromNamed(const std::string& name, const std::vector<results::NamedTensor>& tensors,
-                        const moe::RouterLayout& layout, std::vector<moe::Router>* out) {
+Status NamedToTensorMap(const std::string& name, const std::vector<results::NamedTensor>& tensors,
+                        io::TensorMap* out) {
   io::TensorMap map;
   for (const results::NamedTensor& t : tensors) {
     int64_t n = 1;
@@ -62,6 +62,14 @@ Status RoutersFromNamed(const std::string& name, const std::vector<results::Name
       return Status::Corrupt(name + ": tensor '" + t.name + "' appears twice");
     }
   }
+  *out = std::move(map);
+  return Status::Ok();
+}
+
+Status RoutersFromNamed(const std::string& name, const std::vector<results::NamedTensor>& tensors,
+                        const moe::RouterLayout& layout, std::vector<moe::Router>* out) {
+  io::TensorMap map;
+  PWEMOE_RETURN_IF_ERROR(NamedToTensorMap(name, tensors, &map));
   Status st = moe::RoutersFromTensorMap(name, map, layout, out);
   if (st.code() == Status::Code::kNotFound) return Status::Corrupt(st.message());
   return st;

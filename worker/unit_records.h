@@ -1,5 +1,7 @@
 // Conversions between pwemoe/ values and the result store's records (results/store/records.h): step
-// records, router tensors and their float32 NamedTensor form. Part of UnitRunner.
+// records, router tensors and their float32 NamedTensor form. Used by UnitRunner and by the tools
+// that read routers back from a results file (pwemoe-export): its own target,
+// pwemoe_unit_records, with LibTorch and without MPI.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -27,6 +29,11 @@ Status ToNamedTensors(const io::TensorMap& tensors, std::vector<results::NamedTe
 // The routers as moe::RoutersToTensorMap names them, as NamedTensors. Errors as those two.
 Status RoutersToNamed(const std::vector<moe::Router>& routers,
                       std::vector<results::NamedTensor>* out);
+
+// The tensors as float32 CPU tensors keyed by name, into *out (replaced on success). Corrupt
+// "<name>: tensor '<key>' ..." when a tensor's values do not match its shape or a key repeats.
+Status NamedToTensorMap(const std::string& name, const std::vector<results::NamedTensor>& tensors,
+                        io::TensorMap* out);
 
 // Routers of `layout` from NamedTensors (float32 CPU leaves). Corrupt "<name>: ..." when they do
 // not fit the layout (a missing, extra or misshapen tensor, or values that do not match a

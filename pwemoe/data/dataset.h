@@ -6,7 +6,7 @@
 // arithmetic, p the uint8 pixel at images[n][y][x][c] (see NormalizeImages). Labels are int64.
 //
 // Thread safety: a Dataset may be read from several threads at once (HDF5 calls serialize on the
-// process-wide HDF5 lock, see h5_check.h; normalization runs outside it). The functions keep no
+// process-wide HDF5 lock, see pwemoe/h5/check.h; normalization runs outside it). The functions keep no
 // other state.
 #pragma once
 

@@ -6,9 +6,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "pwemoe/data/h5_attribute.h"
-#include "pwemoe/data/h5_check.h"
-#include "pwemoe/data/h5_rows.h"
+#include "pwemoe/h5/attribute.h"
+#include "pwemoe/h5/check.h"
+#include "pwemoe/h5/rows.h"
 
 namespace pwemoe::data {
 
@@ -18,8 +18,6 @@ namespace {
 // for a few chunks of large images.
 constexpr size_t kChunkCacheBytes = size_t{32} << 20;
 constexpr size_t kChunkCacheSlots = 12421;  // a prime, about 100 times the chunks that fit
-
-using ObjectId = h5::Handle<H5Oclose>;
 
 Status Bad(const char* kind, const std::string& name, const std::string& what) {
   return Status::Corrupt(std::string(kind) + " '" + name + "': " + what);
@@ -83,7 +81,7 @@ Status OpenItem(hid_t file, const char* name, const char* expected, hid_t access
   htri_t exists;
   H5_CHECK(exists = H5Lexists(file, name, H5P_DEFAULT));
   if (exists == 0) return Bad("dataset", name, std::string("missing, expected ") + expected);
-  ObjectId object;
+  h5::ObjectId object;
   H5_CHECK(object.Reset(H5Oopen(file, name, H5P_DEFAULT)));
   H5I_type_t type;
   H5_CHECK(type = H5Iget_type(object.get()));

@@ -3,7 +3,7 @@
 // by training and evaluation.
 //
 // Thread safety: a Dataset's methods are const and may be called from several threads at once;
-// the HDF5 reads serialize on the process-wide HDF5 lock (h5_check.h). Opening, moving and
+// the HDF5 reads serialize on the process-wide HDF5 lock (pwemoe/h5/check.h). Opening, moving and
 // destroying a Dataset must not race with other use of the same object.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "pwemoe/data/dataset_format.h"
-#include "pwemoe/data/h5_handle.h"
+#include "pwemoe/h5/handle.h"
 #include "pwemoe/util/status.h"
 
 namespace pwemoe::data {

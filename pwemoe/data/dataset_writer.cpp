@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "pwemoe/data/h5_attribute.h"
-#include "pwemoe/data/h5_check.h"
-#include "pwemoe/data/h5_rows.h"
+#include "pwemoe/h5/attribute.h"
+#include "pwemoe/h5/check.h"
+#include "pwemoe/h5/rows.h"
 
 namespace pwemoe::data {
 

@@ -7,7 +7,7 @@
 // overwritten by the next writer). No LibTorch.
 //
 // Thread safety: a DatasetWriter is used by one thread at a time; two writers must not target
-// the same path at once. HDF5 calls take the process-wide lock (h5_check.h), so writers and
+// the same path at once. HDF5 calls take the process-wide lock (pwemoe/h5/check.h), so writers and
 // readers of different files may run in different threads.
 #pragma once
 
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "pwemoe/data/dataset_format.h"
-#include "pwemoe/data/h5_handle.h"
+#include "pwemoe/h5/handle.h"
 #include "pwemoe/util/status.h"
 
 namespace pwemoe::data {

@@ -5,9 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "pwemoe/util/allocator.h"
 #include "pwemoe/util/strings.h"
-#include "pwemoe/util/version.h"
 
 namespace pwemoe {
 
@@ -106,29 +104,6 @@ Status GetIntFlag(const ParsedFlags& flags, const std::string& name, int64_t min
   }
   *out = v;
   return Status::Ok();
-}
-
-bool StartTool(const char* tool, const char* usage, const char* description,
-               const std::vector<FlagSpec>& table, int argc, char** argv, ParsedFlags* flags,
-               int* exit_code) {
-  *exit_code = 0;
-  TuneAllocator();
-  const Status st = ParseFlags(table, argc, argv, flags);
-  if (!st.ok()) {
-    *exit_code = ToolFailure(tool, st);
-  } else if (flags->Has("--help")) {
-    std::fputs(FlagHelp(usage, description, table).c_str(), stdout);
-  } else if (flags->Has("--version")) {
-    std::printf("pwemoe %s\n", PWEMOE_VERSION);
-  } else {
-    return true;
-  }
-  return false;
-}
-
-int ToolFailure(const char* tool, const Status& status) {
-  std::fprintf(stderr, "%s: %s\n", tool, status.message().c_str());
-  return status.ExitCode();
 }
 
 }  // namespace pwemoe

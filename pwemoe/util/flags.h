@@ -1,5 +1,6 @@
 // Declarative command-line flags: each tool keeps one table of FlagSpec, from which both the
 // parser and the --help text are made, so the help always shows every flag with its default.
+// The rows every tool shares and the tools' common start are in tool.h.
 //
 // Thread safety: pure functions over their arguments.
 #pragma once
@@ -46,17 +47,5 @@ Status GetIntFlag(const ParsedFlags& flags, const std::string& name, int64_t min
 // Help text: usage line, description, then one line per flag with its default.
 std::string FlagHelp(const std::string& usage, const std::string& description,
                      const std::vector<FlagSpec>& table);
-
-// The start every command-line tool shares. Calls TuneAllocator() (allocator.h), then parses
-// argv against `table` (which lists --help and --version). --help prints FlagHelp(usage,
-// description, table) to stdout and --version "pwemoe <version>", each with *exit_code = 0; a bad
-// command line prints "<tool>: <message>" to stderr with *exit_code = its exit code (2). Returns
-// true when the tool should go on with *flags, false when it should return *exit_code.
-bool StartTool(const char* tool, const char* usage, const char* description,
-               const std::vector<FlagSpec>& table, int argc, char** argv, ParsedFlags* flags,
-               int* exit_code);
-
-// Prints "<tool>: <message>" to stderr and returns the status's exit code (Status::ExitCode).
-int ToolFailure(const char* tool, const Status& status);
 
 }  // namespace pwemoe

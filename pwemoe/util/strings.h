@@ -25,6 +25,10 @@ std::string Join(const std::vector<std::string>& items, const std::string& sep);
 // or "nan" so that it reads as a float ("10.0", "0.01", "1e-05").
 std::string FormatDouble(double v);
 
+// The shortest "%.<p>g" text (p <= 17) that reads back as the same double: "0.5", "153",
+// "1e+02", "0.0001", "1e+20", "0.3333333333333333" (no forced '.'; what pwemoe-hv prints).
+std::string FormatShortest(double v);
+
 // Splits s at every sep (empty fields kept).
 std::vector<std::string> Split(const std::string& s, char sep);
 

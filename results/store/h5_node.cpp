@@ -1,15 +1,14 @@
 #include "results/store/h5_node.h"
 
-#include "pwemoe/data/h5_attribute.h"
-#include "pwemoe/data/h5_check.h"
+#include "pwemoe/h5/attribute.h"
+#include "pwemoe/h5/check.h"
+#include "pwemoe/h5/strings.h"
 
 namespace pwemoe::results {
 
-namespace h5 = ::pwemoe::data::h5;
 
 namespace {
 
-using ObjectHandle = h5::Handle<H5Oclose>;
 
 Status Bad(const std::string& path, const std::string& what) {
   return Status::Corrupt(path + ": " + what);
@@ -23,7 +22,7 @@ std::string DimsText(const std::vector<hsize_t>& dims) {
 
 // Opens the object `name` below `node`, which must be of identifier type `want`.
 Status OpenObject(const Node& node, const std::string& name, H5I_type_t want, const char* what,
-                  ObjectHandle* object) {
+                  h5::ObjectId* object) {
   bool exists = false;
   PWEMOE_RETURN_IF_ERROR(HasLink(node, name, &exists));
   if (!exists) return Bad(node.Child(name), std::string("missing (expected a ") + what + ")");
@@ -94,7 +93,7 @@ template <typename T>
 Status ReadNumeric(const Node& node, const std::string& name, H5T_class_t want, const char* what,
                    hid_t mem_type, size_t rank, int64_t length, std::vector<T>* out,
                    std::vector<hsize_t>* dims = nullptr) {
-  ObjectHandle dataset;
+  h5::ObjectId dataset;
   PWEMOE_RETURN_IF_ERROR(OpenObject(node, name, H5I_DATASET, "dataset", &dataset));
   DatasetInfo info;
   PWEMOE_RETURN_IF_ERROR(Inspect(node, name, dataset.get(), &info));
@@ -105,38 +104,6 @@ Status ReadNumeric(const Node& node, const std::string& name, H5T_class_t want, 
     H5_CHECK(H5Dread(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out->data()));
   }
   if (dims != nullptr) *dims = info.dims;
-  return Status::Ok();
-}
-
-Status CopyStrings(hid_t dataset, hid_t type, std::vector<char*>* pointers,
-                   std::vector<std::string>* out) {
-  H5_CHECK(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers->data()));
-  out->clear();
-  for (const char* p : *pointers) out->emplace_back(p != nullptr ? p : "");
-  return Status::Ok();
-}
-
-// Opens attribute `name` of `node` (Corrupt when missing), its type of class `want` and a
-// single value.
-Status OpenSingleAttribute(const Node& node, const std::string& name, H5T_class_t want,
-                           const char* what, h5::AttributeId* attr) {
-  const std::string where = node.path + ": attribute '" + name + "'";
-  bool exists = false;
-  PWEMOE_RETURN_IF_ERROR(h5::HasAttribute(node.id, name, &exists));
-  if (!exists) return Status::Corrupt(where + ": missing");
-  H5_CHECK(attr->Reset(H5Aopen(node.id, name.c_str(), H5P_DEFAULT)));
-  h5::TypeId type;
-  H5_CHECK(type.Reset(H5Aget_type(attr->get())));
-  H5T_class_t type_class;
-  H5_CHECK(type_class = H5Tget_class(type.get()));
-  if (type_class != want) return Status::Corrupt(where + ": expected " + what);
-  h5::SpaceId space;
-  H5_CHECK(space.Reset(H5Aget_space(attr->get())));
-  hssize_t points;
-  H5_CHECK(points = H5Sget_simple_extent_npoints(space.get()));
-  if (points != 1) {
-    return Status::Corrupt(where + ": expected one value, found " + std::to_string(points));
-  }
   return Status::Ok();
 }
 
@@ -171,8 +138,8 @@ Status ListLinks(const Node& node, std::vector<std::string>* names) {
   return Status::Ok();
 }
 
-Status OpenGroup(const Node& parent, const std::string& name, GroupHandle* group, Node* child) {
-  ObjectHandle object;
+Status OpenGroup(const Node& parent, const std::string& name, h5::GroupId* group, Node* child) {
+  h5::ObjectId object;
   PWEMOE_RETURN_IF_ERROR(OpenObject(parent, name, H5I_GROUP, "group", &object));
   H5_CHECK(group->Reset(H5Gopen2(parent.id, name.c_str(), H5P_DEFAULT)));
   child->id = group->get();
@@ -208,7 +175,7 @@ Status ReadF64Matrix(const Node& node, const std::string& name, int64_t rows,
 
 Status ReadF32Tensor(const Node& node, const std::string& name, std::vector<int64_t>* shape,
                      std::vector<float>* values) {
-  ObjectHandle dataset;
+  h5::ObjectId dataset;
   PWEMOE_RETURN_IF_ERROR(OpenObject(node, name, H5I_DATASET, "dataset", &dataset));
   DatasetInfo info;
   PWEMOE_RETURN_IF_ERROR(Inspect(node, name, dataset.get(), &info));
@@ -224,7 +191,7 @@ Status ReadF32Tensor(const Node& node, const std::string& name, std::vector<int6
 
 Status ReadStringColumn(const Node& node, const std::string& name, int64_t length,
                         std::vector<std::string>* out) {
-  ObjectHandle dataset;
+  h5::ObjectId dataset;
   PWEMOE_RETURN_IF_ERROR(OpenObject(node, name, H5I_DATASET, "dataset", &dataset));
   DatasetInfo info;
   PWEMOE_RETURN_IF_ERROR(Inspect(node, name, dataset.get(), &info));
@@ -237,18 +204,16 @@ Status ReadStringColumn(const Node& node, const std::string& name, int64_t lengt
   if (variable == 0) return Bad(node.Child(name), "expected variable-length strings");
   out->clear();
   if (info.count == 0) return Status::Ok();
-  std::vector<char*> pointers(info.count, nullptr);
-  Status read = CopyStrings(dataset.get(), type.get(), &pointers, out);
   h5::SpaceId space;
   H5_CHECK(space.Reset(H5Dget_space(dataset.get())));
-  H5_CHECK(H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, pointers.data()));
-  return read;
+  return h5::ReadVariableStrings(dataset.get(), /*is_attribute=*/false, type.get(), space.get(),
+                                 info.count, out);
 }
 
 namespace {
 
 // Corrupt when attribute `name` (if present) claims more bytes than the file holds, so that the
-// h5_attribute.h readers never allocate for a damaged header.
+// pwemoe/h5/attribute.h readers never allocate for a damaged header.
 Status CheckAttributeSize(const Node& node, const std::string& name) {
   bool exists = false;
   PWEMOE_RETURN_IF_ERROR(h5::HasAttribute(node.id, name, &exists));
@@ -288,22 +253,18 @@ Status ReadAttrInt(const Node& node, const std::string& name, int64_t* out) {
 }
 
 Status ReadAttrU64(const Node& node, const std::string& name, uint64_t* out) {
-  h5::AttributeId attr;
-  PWEMOE_RETURN_IF_ERROR(OpenSingleAttribute(node, name, H5T_INTEGER, "an integer", &attr));
-  H5_CHECK(H5Aread(attr.get(), H5T_NATIVE_UINT64, out));
-  return Status::Ok();
+  PWEMOE_RETURN_IF_ERROR(CheckAttributeSize(node, name));
+  return h5::ReadU64(node.id, name, out).WithContext(node.path);
 }
 
 Status ReadAttrF64(const Node& node, const std::string& name, double* out) {
-  h5::AttributeId attr;
-  PWEMOE_RETURN_IF_ERROR(OpenSingleAttribute(node, name, H5T_FLOAT, "a float", &attr));
-  H5_CHECK(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, out));
-  return Status::Ok();
+  PWEMOE_RETURN_IF_ERROR(CheckAttributeSize(node, name));
+  return h5::ReadF64(node.id, name, out).WithContext(node.path);
 }
 
 Status ReadDatasetAttrString(const Node& node, const std::string& dataset, const std::string& name,
                              std::string* out) {
-  ObjectHandle object;
+  h5::ObjectId object;
   PWEMOE_RETURN_IF_ERROR(OpenObject(node, dataset, H5I_DATASET, "dataset", &object));
   return ReadAttrString(Node{object.get(), node.Child(dataset), node.max_bytes}, name, out);
 }

@@ -6,7 +6,7 @@
 // fails. Callers add the file's name. No read allocates more than the file could hold: a dataset
 // that claims more stored bytes than the file's size is Corrupt before anything is allocated.
 //
-// Thread safety: callers hold h5::LockHdf5() (pwemoe/data/h5_check.h) for every call and for the
+// Thread safety: callers hold h5::LockHdf5() (pwemoe/h5/check.h) for every call and for the
 // lifetime of the Node's handle.
 #pragma once
 
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "pwemoe/data/h5_handle.h"
+#include "pwemoe/h5/handle.h"
 #include "pwemoe/util/status.h"
 
 namespace pwemoe::results {
@@ -30,11 +30,9 @@ struct Node {
   std::string Child(const std::string& name) const;
 };
 
-using GroupHandle = data::h5::Handle<H5Gclose>;
-
 // Opens the group `name` below `parent` into *group and describes it in *child. Corrupt when the
 // link is missing or is not a group.
-Status OpenGroup(const Node& parent, const std::string& name, GroupHandle* group, Node* child);
+Status OpenGroup(const Node& parent, const std::string& name, h5::GroupId* group, Node* child);
 
 // Whether `node` has a link called `name`.
 Status HasLink(const Node& node, const std::string& name, bool* exists);
@@ -60,7 +58,7 @@ Status ReadF64Matrix(const Node& node, const std::string& name, int64_t rows,
 Status ReadF32Tensor(const Node& node, const std::string& name, std::vector<int64_t>* shape,
                      std::vector<float>* values);
 
-// Attributes of `node` (h5_attribute.h's readers with the node's path in errors).
+// Attributes of `node` (pwemoe/h5/attribute.h's readers with the node's path in errors).
 Status ReadAttrString(const Node& node, const std::string& name, std::string* out);
 Status ReadAttrStrings(const Node& node, const std::string& name, std::vector<std::string>* out);
 Status ReadAttrInt(const Node& node, const std::string& name, int64_t* out);

@@ -9,15 +9,14 @@
 #include <map>
 #include <utility>
 
-#include "pwemoe/data/h5_check.h"
-#include "pwemoe/data/h5_handle.h"
+#include "pwemoe/h5/check.h"
+#include "pwemoe/h5/handle.h"
 #include "results/store/h5_node.h"
 #include "results/store/h5_run_reader.h"
 #include "results/store/h5_writer.h"
 
 namespace pwemoe::results {
 
-namespace h5 = ::pwemoe::data::h5;
 
 namespace {
 
@@ -82,7 +81,7 @@ Status ReadHeader(const Node& root, StoreHeader* header) {
 using UnitTable = std::map<int64_t, std::pair<std::string, double>>;
 
 Status ReadUnits(const Node& root, UnitTable* units) {
-  GroupHandle group;
+  h5::GroupId group;
   Node node;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(root, "units", &group, &node));
   std::vector<int64_t> id;

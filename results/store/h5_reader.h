@@ -21,7 +21,7 @@
 // does not match the schema. Malformed files never crash the reader: dataset sizes are checked
 // against the file size before anything is allocated.
 //
-// Thread safety: each call takes the process-wide HDF5 lock (pwemoe/data/h5_check.h) while it
+// Thread safety: each call takes the process-wide HDF5 lock (pwemoe/h5/check.h) while it
 // reads; concurrent calls are safe and serialized.
 #pragma once
 

@@ -38,14 +38,14 @@ Status ReadTensors(const Node& group, std::vector<NamedTensor>* out) {
 
 // routers/final and routers/step_<N> of a trained run.
 Status ReadRouterGroups(const Node& run, TrainRecord* r) {
-  GroupHandle group;
+  h5::GroupId group;
   Node routers;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(run, "routers", &group, &routers));
   std::vector<std::string> links;
   PWEMOE_RETURN_IF_ERROR(ListLinks(routers, &links));
   bool has_final = false;
   for (const std::string& link : links) {
-    GroupHandle g;
+    h5::GroupId g;
     Node node;
     PWEMOE_RETURN_IF_ERROR(OpenGroup(routers, link, &g, &node));
     int64_t step = 0;
@@ -83,7 +83,7 @@ Status ExpectWidth(const Node& node, const std::string& name,
 
 // The train/ table of a run over T = r->tasks.size() tasks.
 Status ReadSteps(const Node& run, TrainRecord* r) {
-  GroupHandle group;
+  h5::GroupId group;
   Node train;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(run, "train", &group, &train));
   std::vector<int64_t> step;
@@ -197,7 +197,7 @@ Status ReadEvalTable(const Node& table, const std::string& run_name,
 
 Status ReadRun(const Node& runs, const std::string& link, RunRecords* out,
                std::map<int64_t, std::string>* eval_where) {
-  GroupHandle group;
+  h5::GroupId group;
   Node run;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(runs, link, &group, &run));
   std::string run_name;
@@ -217,13 +217,13 @@ Status ReadRun(const Node& runs, const std::string& link, RunRecords* out,
     PWEMOE_RETURN_IF_ERROR(ReadTrain(run, run_name, &r));
     out->train.push_back(std::move(r));
   }
-  GroupHandle eval_group;
+  h5::GroupId eval_group;
   Node eval;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(run, "eval", &eval_group, &eval));
   std::vector<std::string> tasks;
   PWEMOE_RETURN_IF_ERROR(ListLinks(eval, &tasks));
   for (const std::string& task : tasks) {
-    GroupHandle g;
+    h5::GroupId g;
     Node table;
     PWEMOE_RETURN_IF_ERROR(OpenGroup(eval, task, &g, &table));
     PWEMOE_RETURN_IF_ERROR(ReadEvalTable(table, run_name, &out->eval, eval_where));
@@ -237,7 +237,7 @@ Status TrainedRunNames(const Node& runs, std::string* names) {
   PWEMOE_RETURN_IF_ERROR(ListLinks(runs, &links));
   names->clear();
   for (const std::string& link : links) {
-    GroupHandle g;
+    h5::GroupId g;
     Node run;
     PWEMOE_RETURN_IF_ERROR(OpenGroup(runs, link, &g, &run));
     int64_t trained = 0;
@@ -253,7 +253,7 @@ Status TrainedRunNames(const Node& runs, std::string* names) {
 }  // namespace
 
 Status ReadRuns(const Node& root, RunRecords* out) {
-  GroupHandle group;
+  h5::GroupId group;
   Node runs;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(root, "runs", &group, &runs));
   std::vector<std::string> links;
@@ -271,7 +271,7 @@ Status ReadRuns(const Node& root, RunRecords* out) {
 
 Status ReadRouters(const Node& root, const std::string& run_name, int64_t step,
                    std::vector<NamedTensor>* out, std::vector<std::string>* tasks) {
-  GroupHandle group;
+  h5::GroupId group;
   Node runs;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(root, "runs", &group, &runs));
   const std::string link = LinkName(run_name);
@@ -279,7 +279,7 @@ Status ReadRouters(const Node& root, const std::string& run_name, int64_t step,
   if (!link.empty() && link != "." && link != "..") {
     PWEMOE_RETURN_IF_ERROR(HasLink(runs, link, &exists));
   }
-  GroupHandle run_group;
+  h5::GroupId run_group;
   Node run;
   int64_t trained = 0;
   if (exists) {
@@ -292,7 +292,7 @@ Status ReadRouters(const Node& root, const std::string& run_name, int64_t step,
     return Status::NotFound("no trained run '" + run_name + "' in /runs (trained runs: " + names +
                             ")");
   }
-  GroupHandle routers_group;
+  h5::GroupId routers_group;
   Node routers;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(run, "routers", &routers_group, &routers));
   const std::string wanted = step == -1 ? "final" : "step_" + std::to_string(step);
@@ -311,7 +311,7 @@ Status ReadRouters(const Node& root, const std::string& run_name, int64_t step,
                             "' has no router checkpoint at step " + std::to_string(step) +
                             " (checkpoint steps: " + (list.empty() ? "none" : list) + ")");
   }
-  GroupHandle g;
+  h5::GroupId g;
   Node node;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(routers, wanted, &g, &node));
   std::vector<NamedTensor> tensors;

@@ -5,7 +5,7 @@
 // add the file's name. /runs is read in h5_run_reader.cpp, /baselines and /failures in
 // h5_table_reader.cpp.
 //
-// Thread safety: callers hold h5::LockHdf5() (pwemoe/data/h5_check.h).
+// Thread safety: callers hold h5::LockHdf5() (pwemoe/h5/check.h).
 #pragma once
 
 #include <cstdint>

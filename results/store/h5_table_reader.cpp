@@ -56,7 +56,7 @@ Status ReadColumns(const Node& g, BaselineColumns* c) {
 }  // namespace
 
 Status ReadBaselines(const Node& root, std::map<int64_t, BaselineRecord>* out) {
-  GroupHandle group;
+  h5::GroupId group;
   Node g;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(root, "baselines", &group, &g));
   BaselineColumns c;
@@ -89,7 +89,7 @@ Status ReadBaselines(const Node& root, std::map<int64_t, BaselineRecord>* out) {
 }
 
 Status ReadFailures(const Node& root, std::map<int64_t, FailureRecord>* out) {
-  GroupHandle group;
+  h5::GroupId group;
   Node g;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(root, "failures", &group, &g));
   std::vector<int64_t> unit;
@@ -117,7 +117,7 @@ Status ReadSessions(const Node& root, std::vector<SessionRecord>* out) {
   bool exists = false;
   PWEMOE_RETURN_IF_ERROR(HasLink(root, "sessions", &exists));
   if (!exists) return Status::Ok();  // written before sessions were recorded
-  GroupHandle group;
+  h5::GroupId group;
   Node g;
   PWEMOE_RETURN_IF_ERROR(OpenGroup(root, "sessions", &group, &g));
   std::vector<std::string> start, command, version, hosts;

@@ -11,16 +11,15 @@
 #include <tuple>
 #include <vector>
 
-#include "pwemoe/data/h5_attribute.h"
-#include "pwemoe/data/h5_check.h"
-#include "pwemoe/data/h5_handle.h"
+#include "pwemoe/h5/attribute.h"
+#include "pwemoe/h5/check.h"
+#include "pwemoe/h5/handle.h"
 #include "pwemoe/util/files.h"
 #include "pwemoe/util/strings.h"
 #include "results/front/pareto.h"
 
 namespace pwemoe::results {
 
-namespace h5 = ::pwemoe::data::h5;
 
 namespace {
 
@@ -40,9 +39,7 @@ Status MakePlists(Plists* p) {
   return Status::Ok();
 }
 
-using GroupId = h5::Handle<H5Gclose>;
-
-Status MakeGroup(hid_t parent, const std::string& name, const Plists& p, GroupId* group) {
+Status MakeGroup(hid_t parent, const std::string& name, const Plists& p, h5::GroupId* group) {
   H5_CHECK(group->Reset(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, p.group.get(), H5P_DEFAULT)));
   return Status::Ok();
 }
@@ -97,34 +94,10 @@ size_t MaxWidth(const std::vector<std::vector<double>>& rows) {
 Status WriteStrings(hid_t parent, const std::string& name, const std::vector<std::string>& v,
                     const Plists& p) {
   h5::TypeId type;
-  H5_CHECK(type.Reset(H5Tcopy(H5T_C_S1)));
-  H5_CHECK(H5Tset_size(type.get(), H5T_VARIABLE));
-  H5_CHECK(H5Tset_cset(type.get(), H5T_CSET_UTF8));
+  PWEMOE_RETURN_IF_ERROR(h5::MakeUtf8StringType(&type));
   std::vector<const char*> pointers;
   for (const std::string& s : v) pointers.push_back(s.c_str());
   return WriteNumeric(parent, name, {v.size()}, type.get(), type.get(), pointers.data(), p);
-}
-
-Status WriteU64Attribute(hid_t object, const std::string& name, uint64_t value) {
-  h5::SpaceId space;
-  H5_CHECK(space.Reset(H5Screate(H5S_SCALAR)));
-  h5::AttributeId attr;
-  H5_CHECK(attr.Reset(H5Acreate2(object, name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT,
-                                 H5P_DEFAULT)));
-  H5_CHECK(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value));
-  H5_CHECK(attr.Close());
-  return Status::Ok();
-}
-
-Status WriteF64Attribute(hid_t object, const std::string& name, double value) {
-  h5::SpaceId space;
-  H5_CHECK(space.Reset(H5Screate(H5S_SCALAR)));
-  h5::AttributeId attr;
-  H5_CHECK(attr.Reset(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                                 H5P_DEFAULT)));
-  H5_CHECK(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value));
-  H5_CHECK(attr.Close());
-  return Status::Ok();
 }
 
 Status WriteTensors(hid_t parent, const std::vector<NamedTensor>& tensors, const Plists& p) {
@@ -150,10 +123,10 @@ Status WriteTrain(hid_t run, const TrainRecord& r, const Plists& p) {
   PWEMOE_RETURN_IF_ERROR(h5::WriteInt(run, "unit_id", r.unit_id));
   PWEMOE_RETURN_IF_ERROR(h5::WriteString(run, "variant", r.variant));
   PWEMOE_RETURN_IF_ERROR(h5::WriteStrings(run, "tasks", r.tasks));
-  PWEMOE_RETURN_IF_ERROR(WriteU64Attribute(run, "seed", r.seed));
-  PWEMOE_RETURN_IF_ERROR(WriteF64Attribute(run, "seconds", r.seconds));
+  PWEMOE_RETURN_IF_ERROR(h5::WriteU64(run, "seed", r.seed));
+  PWEMOE_RETURN_IF_ERROR(h5::WriteF64(run, "seconds", r.seconds));
 
-  GroupId train;
+  h5::GroupId train;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(run, "train", p, &train));
   const size_t T = r.tasks.size();
   std::vector<int64_t> step;
@@ -185,17 +158,17 @@ Status WriteTrain(hid_t run, const TrainRecord& r, const Plists& p) {
   }
   H5_CHECK(train.Close());
 
-  GroupId routers;
+  h5::GroupId routers;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(run, "routers", p, &routers));
   {
-    GroupId final_group;
+    h5::GroupId final_group;
     PWEMOE_RETURN_IF_ERROR(MakeGroup(routers.get(), "final", p, &final_group));
     int64_t final_step = r.steps.empty() ? -1 : r.steps.back().step;
     PWEMOE_RETURN_IF_ERROR(h5::WriteInt(final_group.get(), "step", final_step));
     PWEMOE_RETURN_IF_ERROR(WriteTensors(final_group.get(), r.final_router, p));
   }
   for (const RouterCheckpoint& c : r.checkpoints) {
-    GroupId group;
+    h5::GroupId group;
     PWEMOE_RETURN_IF_ERROR(MakeGroup(routers.get(), "step_" + std::to_string(c.step), p, &group));
     PWEMOE_RETURN_IF_ERROR(h5::WriteInt(group.get(), "step", c.step));
     PWEMOE_RETURN_IF_ERROR(WriteTensors(group.get(), c.tensors, p));
@@ -230,7 +203,7 @@ Status WriteEvalTable(hid_t eval, const std::string& task, std::vector<EvalRow> 
     loss.push_back(r.mean_loss[row.i]);
     count.push_back(r.count[row.i]);
   }
-  GroupId group;
+  h5::GroupId group;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(eval, LinkName(task), p, &group));
   hid_t g = group.get();
   PWEMOE_RETURN_IF_ERROR(h5::WriteString(g, "task", task));
@@ -274,7 +247,7 @@ Status WriteFront(hid_t run, const TrainRecord& trained,
     front_index.push_back(index[i]);
     front_accuracy.push_back(complete[i]);
   }
-  GroupId group;
+  h5::GroupId group;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(run, "front", p, &group));
   PWEMOE_RETURN_IF_ERROR(h5::WriteInt(group.get(), "rays_complete", static_cast<int64_t>(index.size())));
   PWEMOE_RETURN_IF_ERROR(WriteI64(group.get(), "ray_index", front_index, p));
@@ -282,7 +255,7 @@ Status WriteFront(hid_t run, const TrainRecord& trained,
 }
 
 Status WriteRuns(hid_t file, const ResultSet& results, const Plists& p) {
-  GroupId runs;
+  h5::GroupId runs;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "runs", p, &runs));
   // Every run named by a training or evaluation record, by link name.
   std::map<std::string, std::string> names;  // link name -> run name
@@ -311,14 +284,14 @@ Status WriteRuns(hid_t file, const ResultSet& results, const Plists& p) {
     for (size_t i = 0; i < r.ray_index.size(); ++i) rows.push_back({r.ray_index[i], id, &r, i});
   }
   for (const auto& [link, run_name] : names) {
-    GroupId run;
+    h5::GroupId run;
     PWEMOE_RETURN_IF_ERROR(MakeGroup(runs.get(), link, p, &run));
     PWEMOE_RETURN_IF_ERROR(h5::WriteString(run.get(), "run_name", run_name));
     PWEMOE_RETURN_IF_ERROR(h5::WriteInt(run.get(), "trained", trained.count(run_name) ? 1 : 0));
     if (trained.count(run_name) > 0) {
       PWEMOE_RETURN_IF_ERROR(WriteTrain(run.get(), *trained[run_name], p));
     }
-    GroupId eval;
+    h5::GroupId eval;
     PWEMOE_RETURN_IF_ERROR(MakeGroup(run.get(), "eval", p, &eval));
     std::map<std::string, std::string> task_links;
     for (auto& [task, rows] : evals[run_name]) {
@@ -356,7 +329,7 @@ Status WriteBaselines(hid_t file, const ResultSet& results, const Plists& p) {
       count.push_back(row.count);
     }
   }
-  GroupId group;
+  h5::GroupId group;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "baselines", p, &group));
   hid_t g = group.get();
   PWEMOE_RETURN_IF_ERROR(WriteI64(g, "unit_id", unit, p));
@@ -382,7 +355,7 @@ Status WriteFailures(hid_t file, const ResultSet& results, const Plists& p) {
     message.push_back(r.message);
     time.push_back(r.time);
   }
-  GroupId group;
+  h5::GroupId group;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "failures", p, &group));
   hid_t g = group.get();
   PWEMOE_RETURN_IF_ERROR(WriteI64(g, "unit_id", unit, p));
@@ -402,7 +375,7 @@ Status WriteSessions(hid_t file, const ResultSet& results, const Plists& p) {
     ranks.push_back(r.ranks);
     hosts.push_back(Join(r.hosts, ","));
   }
-  GroupId group;
+  h5::GroupId group;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "sessions", p, &group));
   hid_t g = group.get();
   PWEMOE_RETURN_IF_ERROR(WriteStrings(g, "start_time", start, p));
@@ -426,7 +399,7 @@ Status WriteUnits(hid_t file, const ResultSet& results, const Plists& p) {
     kind.push_back(u.first);
     seconds.push_back(u.second);
   }
-  GroupId group;
+  h5::GroupId group;
   PWEMOE_RETURN_IF_ERROR(MakeGroup(file, "units", p, &group));
   PWEMOE_RETURN_IF_ERROR(WriteI64(group.get(), "unit_id", unit, p));
   PWEMOE_RETURN_IF_ERROR(WriteStrings(group.get(), "kind", kind, p));

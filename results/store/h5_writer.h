@@ -5,7 +5,7 @@
 // function of the header and the ResultSet only (records sorted by unit id, no timestamps in
 // object headers), so the same records in any arrival order give a byte-identical file.
 //
-// Thread safety: takes the process-wide HDF5 lock (pwemoe/data/h5_check.h) for the whole write.
+// Thread safety: takes the process-wide HDF5 lock (pwemoe/h5/check.h) for the whole write.
 #pragma once
 
 #include <string>

@@ -1,8 +1,22 @@
 #include "results/store/record_codec.h"
 
-#include "results/store/byte_codec.h"
-
 namespace pwemoe::results {
+
+void EncodeTensors(const std::vector<NamedTensor>& tensors, ByteWriter* out) {
+  out->Vec(tensors, [out](const NamedTensor& t) {
+    out->Str(t.name);
+    out->I64s(t.shape);
+    out->Vec(t.values, [out](float x) { out->F32(x); });
+  });
+}
+
+Status DecodeTensors(ByteReader* in, std::vector<NamedTensor>* tensors) {
+  return in->Vec(tensors, 24, [in](NamedTensor* t) {
+    PWEMOE_RETURN_IF_ERROR(in->Str(&t->name));
+    PWEMOE_RETURN_IF_ERROR(in->I64s(&t->shape));
+    return in->Vec(&t->values, 4, [in](float* x) { return in->F32(x); });
+  });
+}
 
 const char* RecordTypeName(RecordType type) {
   switch (type) {
@@ -57,9 +71,9 @@ std::string Encode(const TrainRecord& t) {
   });
   w.Vec(t.checkpoints, [&w](const RouterCheckpoint& c) {
     w.I64(c.step);
-    w.Tensors(c.tensors);
+    EncodeTensors(c.tensors, &w);
   });
-  w.Tensors(t.final_router);
+  EncodeTensors(t.final_router, &w);
   w.F64(t.seconds);
   return w.Take();
 }
@@ -85,9 +99,9 @@ Status Decode(const std::string& bytes, TrainRecord* t) {
   }));
   PWEMOE_RETURN_IF_ERROR(r.Vec(&t->checkpoints, 16, [&r](RouterCheckpoint* c) {
     PWEMOE_RETURN_IF_ERROR(r.I64(&c->step));
-    return r.Tensors(&c->tensors);
+    return DecodeTensors(&r, &c->tensors);
   }));
-  PWEMOE_RETURN_IF_ERROR(r.Tensors(&t->final_router));
+  PWEMOE_RETURN_IF_ERROR(DecodeTensors(&r, &t->final_router));
   PWEMOE_RETURN_IF_ERROR(r.F64(&t->seconds));
   return r.End();
 }

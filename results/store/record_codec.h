@@ -10,7 +10,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "pwemoe/util/byte_codec.h"
 #include "pwemoe/util/status.h"
 #include "results/store/records.h"
 
@@ -46,5 +48,11 @@ Status Decode(const std::string& bytes, EvalRecord* out);
 Status Decode(const std::string& bytes, BaselineRecord* out);
 Status Decode(const std::string& bytes, FailureRecord* out);
 Status Decode(const std::string& bytes, SessionRecord* out);
+
+// A list of router tensors in the record encoding (u64 count, then per tensor its name, shape and
+// float32 values), appended to `out`; used by the records and by the orchestrator's assignment
+// message. The reader is Corrupt on truncation or an implausible count.
+void EncodeTensors(const std::vector<NamedTensor>& tensors, ByteWriter* out);
+Status DecodeTensors(ByteReader* in, std::vector<NamedTensor>* tensors);
 
 }  // namespace pwemoe::results

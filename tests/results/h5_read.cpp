@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "pwemoe/data/h5_attribute.h"
-#include "pwemoe/data/h5_check.h"
+#include "pwemoe/h5/attribute.h"
+#include "pwemoe/h5/check.h"
 
 namespace pwemoe::results::testing {
 
@@ -22,7 +22,7 @@ hsize_t Count(hid_t dataset) {
 
 template <typename T>
 std::vector<T> ReadNumeric(hid_t file, const std::string& path, hid_t mem) {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t d = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
   Check(d >= 0, "open " + path);
   std::vector<T> out(Count(d));
@@ -39,22 +39,22 @@ herr_t CollectName(hid_t, const char* name, const H5L_info_t*, void* data) {
 }  // namespace
 
 H5File::H5File(const std::string& path) {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   id_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
 }
 
 H5File::~H5File() {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   if (id_ >= 0) H5Fclose(id_);
 }
 
 bool H5File::Exists(const std::string& path) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   return H5Lexists(id_, path.c_str(), H5P_DEFAULT) > 0;
 }
 
 std::vector<hsize_t> H5File::Dims(const std::string& path) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t d = H5Dopen2(id_, path.c_str(), H5P_DEFAULT);
   Check(d >= 0, "open " + path);
   hid_t space = H5Dget_space(d);
@@ -77,7 +77,7 @@ std::vector<int64_t> H5File::I64(const std::string& p) const {
 }
 
 std::vector<std::string> H5File::Strings(const std::string& path) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t d = H5Dopen2(id_, path.c_str(), H5P_DEFAULT);
   Check(d >= 0, "open " + path);
   hid_t type = H5Dget_type(d);
@@ -100,11 +100,11 @@ std::vector<std::string> H5File::Strings(const std::string& path) const {
 }
 
 std::string H5File::AttrString(const std::string& object, const std::string& name) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t o = H5Oopen(id_, object.c_str(), H5P_DEFAULT);
   Check(o >= 0, "open " + object);
   std::string out;
-  Status s = data::h5::ReadString(o, name, &out);
+  Status s = h5::ReadString(o, name, &out);
   H5Oclose(o);
   Check(s.ok(), s.ToString());
   return out;
@@ -112,29 +112,29 @@ std::string H5File::AttrString(const std::string& object, const std::string& nam
 
 std::vector<std::string> H5File::AttrStrings(const std::string& object,
                                              const std::string& name) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t o = H5Oopen(id_, object.c_str(), H5P_DEFAULT);
   Check(o >= 0, "open " + object);
   std::vector<std::string> out;
-  Status s = data::h5::ReadStrings(o, name, &out);
+  Status s = h5::ReadStrings(o, name, &out);
   H5Oclose(o);
   Check(s.ok(), s.ToString());
   return out;
 }
 
 int64_t H5File::AttrInt(const std::string& object, const std::string& name) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t o = H5Oopen(id_, object.c_str(), H5P_DEFAULT);
   Check(o >= 0, "open " + object);
   int64_t out = 0;
-  Status s = data::h5::ReadInt(o, name, &out);
+  Status s = h5::ReadInt(o, name, &out);
   H5Oclose(o);
   Check(s.ok(), s.ToString());
   return out;
 }
 
 double H5File::AttrF64(const std::string& object, const std::string& name) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t a = H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
   Check(a >= 0, "open attribute " + name);
   hid_t space = H5Aget_space(a);
@@ -147,7 +147,7 @@ double H5File::AttrF64(const std::string& object, const std::string& name) const
 }
 
 uint64_t H5File::AttrU64(const std::string& object, const std::string& name) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t a = H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
   Check(a >= 0, "open attribute " + name);
   uint64_t out = 0;
@@ -157,7 +157,7 @@ uint64_t H5File::AttrU64(const std::string& object, const std::string& name) con
 }
 
 std::vector<std::string> H5File::Children(const std::string& group) const {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   std::vector<std::string> names;
   Check(H5Literate_by_name(id_, group.c_str(), H5_INDEX_NAME, H5_ITER_INC, nullptr, &CollectName,
                            &names, H5P_DEFAULT) >= 0,

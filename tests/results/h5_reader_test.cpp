@@ -8,7 +8,7 @@
 #include <functional>
 #include <memory>
 
-#include "pwemoe/data/h5_check.h"
+#include "pwemoe/h5/check.h"
 #include "random_records.h"
 #include "record_compare.h"
 #include "results/store/h5_reader.h"
@@ -205,7 +205,7 @@ TEST(H5Reader, GarbageAndTruncationsAreRefusedNeverACrash) {
 
 // Edits a written results file with the HDF5 C API.
 void Edit(const std::string& path, const std::function<void(hid_t)>& edit) {
-  auto lock = data::h5::LockHdf5();
+  auto lock = h5::LockHdf5();
   hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   ASSERT_GE(file, 0);
   edit(file);

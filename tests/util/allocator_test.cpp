@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pwemoe/util/flags.h"
+#include "pwemoe/util/tool.h"
 
 namespace pwemoe {
 namespace {

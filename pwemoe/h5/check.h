@@ -20,7 +20,7 @@
 
 #include "pwemoe/util/status.h"
 
-namespace pwemoe::data::h5 {
+namespace pwemoe::h5 {
 
 // Takes the process-wide HDF5 lock (recursive: nested calls in one thread are fine) and makes
 // sure HDF5 does not print errors to stderr in this thread (its error stacks are per thread).
@@ -47,13 +47,13 @@ Status CallFailure(const char* call, const char* file, int line);
 // (consecutive repeats dropped); "no HDF5 error message" when the stack is empty.
 std::string ErrorStackText();
 
-}  // namespace pwemoe::data::h5
+}  // namespace pwemoe::h5
 
 // Evaluates `expr` (an HDF5 call, possibly inside an assignment such as `n = H5Xget(...)` or a
 // handle's Reset) once; on failure returns h5::CallFailure from the enclosing function, which
 // must return Status.
 #define H5_CHECK(expr)                                                   \
   do {                                                                   \
-    if (::pwemoe::data::h5::Failed(expr))                                \
-      return ::pwemoe::data::h5::CallFailure(#expr, __FILE__, __LINE__); \
+    if (::pwemoe::h5::Failed(expr))                                \
+      return ::pwemoe::h5::CallFailure(#expr, __FILE__, __LINE__); \
   } while (0)

@@ -1,9 +1,9 @@
-#include "pwemoe/data/h5_rows.h"
+#include "pwemoe/h5/rows.h"
 
-#include "pwemoe/data/h5_check.h"
-#include "pwemoe/data/h5_handle.h"
+#include "pwemoe/h5/check.h"
+#include "pwemoe/h5/handle.h"
 
-namespace pwemoe::data::h5 {
+namespace pwemoe::h5 {
 
 namespace {
 
@@ -46,4 +46,4 @@ Status AppendRows(hid_t dataset, hid_t mem_type, int64_t start, int64_t count,
   return Status::Ok();
 }
 
-}  // namespace pwemoe::data::h5
+}  // namespace pwemoe::h5

@@ -1,9 +1,10 @@
-#include "pwemoe/data/h5_attribute.h"
+#include "pwemoe/h5/attribute.h"
 
-#include "pwemoe/data/h5_check.h"
-#include "pwemoe/data/h5_handle.h"
+#include "pwemoe/h5/check.h"
+#include "pwemoe/h5/handle.h"
+#include "pwemoe/h5/strings.h"
 
-namespace pwemoe::data::h5 {
+namespace pwemoe::h5 {
 
 namespace {
 
@@ -51,22 +52,6 @@ Status ExpectOne(const std::string& name, const char* what, size_t count) {
              std::string("expected one ") + what + ", found " + std::to_string(count) + " values");
 }
 
-Status CopyVariableStrings(hid_t attr, hid_t mem, std::vector<char*>* pointers,
-                           std::vector<std::string>* out) {
-  H5_CHECK(H5Aread(attr, mem, pointers->data()));
-  out->clear();
-  for (const char* p : *pointers) out->emplace_back(p != nullptr ? p : "");
-  return Status::Ok();
-}
-
-Status ReadVariableStrings(hid_t attr, hid_t mem, hid_t space, size_t count,
-                           std::vector<std::string>* out) {
-  std::vector<char*> pointers(count, nullptr);
-  Status read = CopyVariableStrings(attr, mem, &pointers, out);
-  H5_CHECK(H5Dvlen_reclaim(mem, space, H5P_DEFAULT, pointers.data()));
-  return read;
-}
-
 Status ReadFixedStrings(hid_t attr, hid_t file_type, hid_t mem, size_t count,
                         std::vector<std::string>* out) {
   size_t size;
@@ -97,13 +82,6 @@ Status MakeSpace(size_t count, bool scalar, SpaceId* space) {
   return Status::Ok();
 }
 
-Status MakeUtf8Type(TypeId* type) {
-  H5_CHECK(type->Reset(H5Tcopy(H5T_C_S1)));
-  H5_CHECK(H5Tset_size(type->get(), H5T_VARIABLE));
-  H5_CHECK(H5Tset_cset(type->get(), H5T_CSET_UTF8));
-  return Status::Ok();
-}
-
 Status CreateAndWrite(hid_t object, const std::string& name, hid_t file_type, hid_t space,
                       hid_t mem_type, const void* data) {
   AttributeId attr;
@@ -119,7 +97,7 @@ Status WriteStringValues(hid_t object, const std::string& name,
   std::vector<const char*> pointers;
   for (const std::string& v : values) pointers.push_back(v.c_str());
   TypeId type;
-  PWEMOE_RETURN_IF_ERROR(MakeUtf8Type(&type));
+  PWEMOE_RETURN_IF_ERROR(MakeUtf8StringType(&type));
   SpaceId space;
   PWEMOE_RETURN_IF_ERROR(MakeSpace(values.size(), scalar, &space));
   return CreateAndWrite(object, name, type.get(), space.get(), type.get(), pointers.data());
@@ -140,7 +118,30 @@ const char* ClassName(H5T_class_t type_class) {
   }
 }
 
+// Reads attribute `name`, of class `want` and holding exactly one value, as `mem_type` into
+// *out (`expected` and `what` name the kind of value in errors).
+Status ReadSingle(hid_t object, const std::string& name, H5T_class_t want, const char* expected,
+                  const char* what, hid_t mem_type, void* out) {
+  AttributeId attr;
+  PWEMOE_RETURN_IF_ERROR(OpenAttribute(object, name, &attr));
+  TypeId type;
+  PWEMOE_RETURN_IF_ERROR(TypeOfClass(attr.get(), name, want, expected, &type));
+  SpaceId space;
+  size_t count = 0;
+  PWEMOE_RETURN_IF_ERROR(CountValues(attr.get(), name, &space, &count));
+  PWEMOE_RETURN_IF_ERROR(ExpectOne(name, what, count));
+  H5_CHECK(H5Aread(attr.get(), mem_type, out));
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status MakeUtf8StringType(TypeId* type) {
+  H5_CHECK(type->Reset(H5Tcopy(H5T_C_S1)));
+  H5_CHECK(H5Tset_size(type->get(), H5T_VARIABLE));
+  H5_CHECK(H5Tset_cset(type->get(), H5T_CSET_UTF8));
+  return Status::Ok();
+}
 
 Status DescribeType(hid_t type, std::string* out) {
   H5T_class_t type_class;
@@ -190,6 +191,18 @@ Status WriteInt(hid_t object, const std::string& name, int64_t value) {
   return CreateAndWrite(object, name, H5T_STD_I64LE, space.get(), H5T_NATIVE_INT64, &value);
 }
 
+Status WriteU64(hid_t object, const std::string& name, uint64_t value) {
+  SpaceId space;
+  PWEMOE_RETURN_IF_ERROR(MakeSpace(1, /*scalar=*/true, &space));
+  return CreateAndWrite(object, name, H5T_STD_U64LE, space.get(), H5T_NATIVE_UINT64, &value);
+}
+
+Status WriteF64(hid_t object, const std::string& name, double value) {
+  SpaceId space;
+  PWEMOE_RETURN_IF_ERROR(MakeSpace(1, /*scalar=*/true, &space));
+  return CreateAndWrite(object, name, H5T_IEEE_F64LE, space.get(), H5T_NATIVE_DOUBLE, &value);
+}
+
 Status ReadStrings(hid_t object, const std::string& name, std::vector<std::string>* out) {
   AttributeId attr;
   PWEMOE_RETURN_IF_ERROR(OpenAttribute(object, name, &attr));
@@ -209,7 +222,8 @@ Status ReadStrings(hid_t object, const std::string& name, std::vector<std::strin
   H5_CHECK(H5Tset_cset(mem.get(), cset));
   if (!variable) return ReadFixedStrings(attr.get(), type.get(), mem.get(), count, out);
   H5_CHECK(H5Tset_size(mem.get(), H5T_VARIABLE));
-  return ReadVariableStrings(attr.get(), mem.get(), space.get(), count, out);
+  return ReadVariableStrings(attr.get(), /*is_attribute=*/true, mem.get(), space.get(), count,
+                             out);
 }
 
 Status ReadString(hid_t object, const std::string& name, std::string* out) {
@@ -234,16 +248,15 @@ Status ReadDoubles(hid_t object, const std::string& name, std::vector<double>* o
 }
 
 Status ReadInt(hid_t object, const std::string& name, int64_t* out) {
-  AttributeId attr;
-  PWEMOE_RETURN_IF_ERROR(OpenAttribute(object, name, &attr));
-  TypeId type;
-  PWEMOE_RETURN_IF_ERROR(TypeOfClass(attr.get(), name, H5T_INTEGER, "an integer", &type));
-  SpaceId space;
-  size_t count = 0;
-  PWEMOE_RETURN_IF_ERROR(CountValues(attr.get(), name, &space, &count));
-  PWEMOE_RETURN_IF_ERROR(ExpectOne(name, "integer", count));
-  H5_CHECK(H5Aread(attr.get(), H5T_NATIVE_INT64, out));
-  return Status::Ok();
+  return ReadSingle(object, name, H5T_INTEGER, "an integer", "integer", H5T_NATIVE_INT64, out);
 }
 
-}  // namespace pwemoe::data::h5
+Status ReadU64(hid_t object, const std::string& name, uint64_t* out) {
+  return ReadSingle(object, name, H5T_INTEGER, "an integer", "integer", H5T_NATIVE_UINT64, out);
+}
+
+Status ReadF64(hid_t object, const std::string& name, double* out) {
+  return ReadSingle(object, name, H5T_FLOAT, "a float", "float", H5T_NATIVE_DOUBLE, out);
+}
+
+}  // namespace pwemoe::h5

@@ -1,7 +1,7 @@
 // ByteWriter and ByteReader: the little-endian byte encoding shared by the journal's record codec
-// (record_codec.h) and the orchestrator's messages (orchestrator/protocol.h): a leading u32
-// version, then integers as 8 bytes, doubles and floats as their IEEE bits, strings and vectors as
-// a u64 count and their elements. Counts are checked against the bytes left before anything is
+// (results/store/record_codec.h) and the orchestrator's messages (orchestrator/protocol.h): a
+// leading u32 version, then integers as 8 bytes, doubles and floats as their IEEE bits, strings
+// and vectors as a u64 count and their elements. Counts are checked against the bytes left before anything is
 // allocated, so damaged input is Corrupt, never a huge allocation or a crash.
 //
 // Thread safety: plain values; one object per thread.
@@ -14,9 +14,8 @@
 #include <vector>
 
 #include "pwemoe/util/status.h"
-#include "results/store/records.h"
 
-namespace pwemoe::results {
+namespace pwemoe {
 
 class ByteWriter {
  public:
@@ -48,13 +47,6 @@ class ByteWriter {
   void F64s(const std::vector<double>& v) { Vec(v, [this](double x) { F64(x); }); }
   void I64s(const std::vector<int64_t>& v) { Vec(v, [this](int64_t x) { I64(x); }); }
   void Strs(const std::vector<std::string>& v) { Vec(v, [this](const std::string& x) { Str(x); }); }
-  void Tensors(const std::vector<NamedTensor>& v) {
-    Vec(v, [this](const NamedTensor& t) {
-      Str(t.name);
-      I64s(t.shape);
-      Vec(t.values, [this](float x) { F32(x); });
-    });
-  }
   std::string Take() { return std::move(out_); }
 
  private:
@@ -121,13 +113,6 @@ class ByteReader {
   Status Strs(std::vector<std::string>* v) {
     return Vec(v, 8, [this](std::string* x) { return Str(x); });
   }
-  Status Tensors(std::vector<NamedTensor>* v) {
-    return Vec(v, 24, [this](NamedTensor* t) {
-      PWEMOE_RETURN_IF_ERROR(Str(&t->name));
-      PWEMOE_RETURN_IF_ERROR(I64s(&t->shape));
-      return Vec(&t->values, 4, [this](float* x) { return F32(x); });
-    });
-  }
   // Reads the leading u32 version: Corrupt "<context>: <format> version V, this build reads
   // <version>" when it differs.
   Status Begin(uint32_t version, const char* format) {
@@ -159,5 +144,4 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-
-}  // namespace pwemoe::results
+}  // namespace pwemoe

@@ -1,17 +1,17 @@
-// Owning RAII wrappers for HDF5 identifiers, so that no file, dataset, dataspace, attribute,
-// datatype or property list leaks on an error path.
+// Owning RAII wrappers for HDF5 identifiers, so that no file, group, object, dataset, dataspace,
+// attribute, datatype or property list leaks on an error path.
 //
 // Thread safety: a handle is a plain value owned by one thread at a time; closing takes the
-// process-wide HDF5 lock (see h5_check.h).
+// process-wide HDF5 lock (see pwemoe/h5/check.h).
 #pragma once
 
 #include <hdf5.h>
 
 #include <utility>
 
-#include "pwemoe/data/h5_check.h"
+#include "pwemoe/h5/check.h"
 
-namespace pwemoe::data::h5 {
+namespace pwemoe::h5 {
 
 // Owns one identifier closed by `Close` (H5Fclose, H5Dclose, ...). Empty when id < 0.
 template <herr_t (*CloseFn)(hid_t)>
@@ -62,5 +62,7 @@ using SpaceId = Handle<H5Sclose>;
 using AttributeId = Handle<H5Aclose>;
 using TypeId = Handle<H5Tclose>;
 using PlistId = Handle<H5Pclose>;
+using GroupId = Handle<H5Gclose>;
+using ObjectId = Handle<H5Oclose>;  // any object opened with H5Oopen
 
-}  // namespace pwemoe::data::h5
+}  // namespace pwemoe::h5

@@ -1,10 +1,10 @@
-#include "pwemoe/data/h5_check.h"
+#include "pwemoe/h5/check.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
-namespace pwemoe::data::h5 {
+namespace pwemoe::h5 {
 
 namespace {
 
@@ -53,4 +53,4 @@ Status CallFailure(const char* call, const char* file, int line) {
                          std::to_string(line) + "): " + ErrorStackText());
 }
 
-}  // namespace pwemoe::data::h5
+}  // namespace pwemoe::h5

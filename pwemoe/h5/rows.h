@@ -1,7 +1,7 @@
 // Row-wise I/O on datasets whose first dimension counts records (images or labels): a hyperslab
 // of whole rows, so that files are streamed in pieces and never read or written at once.
 //
-// Thread safety: callers hold LockHdf5() (h5_check.h).
+// Thread safety: callers hold LockHdf5() (pwemoe/h5/check.h).
 #pragma once
 
 #include <hdf5.h>
@@ -11,7 +11,7 @@
 
 #include "pwemoe/util/status.h"
 
-namespace pwemoe::data::h5 {
+namespace pwemoe::h5 {
 
 // Reads rows [start, start + count) of `dataset` (rank 1 + row_dims.size(), each row of shape
 // `row_dims`) into `out`, converted to `mem_type`; `out` holds count rows. count 0 reads nothing.
@@ -23,4 +23,4 @@ Status ReadRows(hid_t dataset, hid_t mem_type, int64_t start, int64_t count,
 Status AppendRows(hid_t dataset, hid_t mem_type, int64_t start, int64_t count,
                   const std::vector<hsize_t>& row_dims, const void* data);
 
-}  // namespace pwemoe::data::h5
+}  // namespace pwemoe::h5
