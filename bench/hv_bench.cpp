@@ -9,9 +9,16 @@
 // use the same points against the reference 1.1 in every coordinate (the other bend of the
 // same surfaces).
 //
-// usage: pwemoe_hv_bench [CASE...]   (default: every case; a CASE is a name of the table below)
-// Prints one line per case: name, n, d, hypervolume, best wall seconds of its repeats, and the
-// public figure to compare with (or "-").
+// The Monte Carlo estimate (results/front/hv_estimate.h) runs on the same fronts at d = 20, where
+// no exact code finishes, and at d = 8 next to the exact value: to 1% relative half-width of the
+// 99% interval, seed 1, one thread (the estimator has no threads).
+//
+// usage: pwemoe_hv_bench [CASE...]   (default: every case; a CASE is a name of the tables below)
+// Prints one line per exact case: name, n, d, hypervolume, best wall seconds of its repeats, the
+// chooser's predicted seconds (hv_choose.h; d <= 4) and the public figure to compare with (or
+// "-"); one line per deadline case (deadline-*: WFG stopped by HypervolumeWithDeadline): how
+// late it stopped; one line per estimate case: name, n, d, estimate, interval, relative half-width,
+// samples, the sum of the box volumes V and the wall seconds.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "results/front/hv_choose.h"
+#include "results/front/hv_estimate.h"
 #include "results/front/hypervolume.h"
 
 namespace {
@@ -79,8 +88,64 @@ void Run(const Case& c) {
     }
     best = std::min(best, took.count());
   }
-  std::printf("%-26s n=%-8zu d=%zu  hv=%.12g  %.4f s  (public: %s)\n", c.name, c.n, c.d, volume,
-              best, c.public_figure);
+  std::printf("%-26s n=%-8zu d=%zu  hv=%.12g  %.4f s  (predicted: %.3g s; public: %s)\n", c.name,
+              c.n, c.d, volume, best, pwemoe::results::PredictExactSeconds(c.n, c.d),
+              c.public_figure);
+  std::fflush(stdout);
+}
+
+// How late WFG notices its deadline (hypervolume.h: HypervolumeWithDeadline): the 8-objective
+// min cases (seconds of work) stopped after 0.1, 0.2 and 0.5 s; prints each overshoot.
+void RunDeadline(const std::string& name) {
+  const bool spherical = name == "deadline-spherical-8d-1000-min";
+  const size_t n = spherical ? 1000 : 600;
+  const Points points = Front(spherical ? Shape::kSpherical : Shape::kLinear, n, 8, 20261129 + 8);
+  const std::vector<double> ref(8, 1.1);
+  std::printf("%-32s", name.c_str());
+  for (double seconds : {0.1, 0.2, 0.5}) {
+    double volume = 0;
+    const auto start = std::chrono::steady_clock::now();
+    const pwemoe::Status st = pwemoe::results::HypervolumeWithDeadline(
+        points, ref, Sense::kMinimize, pwemoe::results::Deadline::After(seconds), &volume);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    std::printf("  %.1f s: %s, %.2f ms late", seconds, st.ok() ? "finished" : "stopped",
+                1e3 * (took.count() - seconds));
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+struct EstimateCase {
+  const char* name;
+  Shape shape;
+  size_t n, d;
+  Sense sense;
+};
+
+const EstimateCase kEstimateCases[] = {
+    {"estimate-spherical-20d-1000-max", Shape::kSpherical, 1000, 20, Sense::kMaximize},
+    {"estimate-spherical-20d-1000-min", Shape::kSpherical, 1000, 20, Sense::kMinimize},
+    {"estimate-linear-20d-1000-max", Shape::kLinear, 1000, 20, Sense::kMaximize},
+    {"estimate-linear-20d-1000-min", Shape::kLinear, 1000, 20, Sense::kMinimize},
+    {"estimate-spherical-8d-1000-max", Shape::kSpherical, 1000, 8, Sense::kMaximize},
+};
+
+void RunEstimate(const EstimateCase& c) {
+  const Points points = Front(c.shape, c.n, c.d, 20261129 + c.d);
+  const std::vector<double> ref(c.d, c.sense == Sense::kMaximize ? 0.0 : 1.1);
+  const auto options = pwemoe::results::HvEstimateOptions::RelativeHalfWidth(0.01, 1);
+  pwemoe::results::HvEstimate e;
+  const auto start = std::chrono::steady_clock::now();
+  const pwemoe::Status st = pwemoe::results::EstimateHypervolume(points, ref, c.sense, options, &e);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", c.name, st.ToString().c_str());
+    return;
+  }
+  std::printf("%-32s n=%-5zu d=%-2zu est=%.6g [%.6g, %.6g] rel.half=%.4f%s samples=%llu V=%.4g  %.3f s\n",
+              c.name, c.n, c.d, e.estimate, e.lo, e.hi, (e.hi - e.lo) / (2 * e.estimate),
+              e.target_met ? "" : " (cap)", static_cast<unsigned long long>(e.samples),
+              e.box_volume_sum, took.count());
   std::fflush(stdout);
 }
 
@@ -91,6 +156,16 @@ int main(int argc, char** argv) {
     bool wanted = argc == 1;
     for (int i = 1; i < argc; ++i) wanted = wanted || c.name == std::string(argv[i]);
     if (wanted) Run(c);
+  }
+  for (const char* name : {"deadline-spherical-8d-1000-min", "deadline-linear-8d-600-min"}) {
+    bool wanted = argc == 1;
+    for (int i = 1; i < argc; ++i) wanted = wanted || name == std::string(argv[i]);
+    if (wanted) RunDeadline(name);
+  }
+  for (const EstimateCase& c : kEstimateCases) {
+    bool wanted = argc == 1;
+    for (int i = 1; i < argc; ++i) wanted = wanted || c.name == std::string(argv[i]);
+    if (wanted) RunEstimate(c);
   }
   return 0;
 }

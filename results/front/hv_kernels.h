@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "results/front/deadline.h"
 #include "results/front/hv_staircase.h"
 
 namespace pwemoe::results::hv {
@@ -54,6 +55,11 @@ double Volume3DFlat(const double* rows, size_t n, const double* ref, SweepScratc
 // WFG in d >= 1 dimensions. Sets of dimension <= base_dim (2, 3 or 4) go to the specialised code
 // above; base_dim <= 1 runs WFG all the way down to d = 1 (what the tests compare against).
 double VolumeWfg(const double* rows, size_t n, size_t d, const double* ref, size_t base_dim = 4);
+// VolumeWfg (base_dim 4) that gives up when `deadline` passes: it reads the clock about every
+// 16k points the recursion visits. Returns false and leaves *volume untouched when the deadline
+// passed before the end; otherwise stores VolumeWfg's result, bit for bit, and returns true.
+bool VolumeWfgBefore(const double* rows, size_t n, size_t d, const double* ref,
+                     const Deadline& deadline, double* volume);
 
 // The volume of the box [p, ref] in d dimensions.
 inline double BoxVolume(const double* p, size_t d, const double* ref) {

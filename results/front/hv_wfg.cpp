@@ -11,7 +11,10 @@
 //  - sets of up to 6 points by non-recursive inclusion-exclusion; the recursion switches to the
 //    2D/3D/4D codes at base_dim (3D: flat staircase up to kMaxFlat3D points, HV4D+ from kMin4D);
 //  - the coordinate loops are compiled for 4 to 7 coordinates (unrolled), generic beyond;
-//  - one set of buffers per recursion level, reused across calls (no allocation in the loop).
+//  - one set of buffers per recursion level, reused across calls (no allocation in the loop);
+//  - an optional cooperative deadline (VolumeWfgBefore): the clock is read once the calls since
+//    the last look have visited kDeadlineWork points; once passed, every call returns at once.
+//    Without one, one predictable branch per call; the arithmetic is the same either way.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -31,6 +34,8 @@ namespace {
 constexpr size_t kMaxFlat3D = 256;
 // 4D sets from this size on go to HV4D+; smaller ones stay in WFG.
 constexpr size_t kMin4D = 7;
+// The points the recursion visits between two looks at the deadline's clock.
+constexpr size_t kDeadlineWork = 16384;
 
 struct Level {
   std::vector<double> sorted;  // this level's input, sorted by its last objective
@@ -45,6 +50,11 @@ struct Level {
 struct Wfg {
   size_t base_dim;
   std::vector<Level> levels;
+  const Deadline* deadline = nullptr;  // null: run to the end
+  size_t work = 0;                     // points visited since the last look at the clock
+  bool expired = false;                // the deadline passed: every call returns 0 at once
+
+  bool Expired(size_t n);
 
   double Volume(const double* rows, size_t n, size_t d, const double* ref, size_t level);
   const double* ChooseSlicing(Level* L, size_t n, size_t d, const double* ref);
@@ -291,7 +301,18 @@ const double* Wfg::ChooseSlicing(Level* L, size_t n, size_t d, const double* ref
   return L->next_ref.data();
 }
 
+// Counts the n points of this call against kDeadlineWork and reads the clock when due.
+bool Wfg::Expired(size_t n) {
+  if (expired) return true;
+  work += n;
+  if (work < kDeadlineWork) return false;
+  work = 0;
+  expired = deadline->Passed();
+  return expired;
+}
+
 double Wfg::Volume(const double* rows, size_t n, size_t d, const double* ref, size_t level) {
+  if (deadline != nullptr && Expired(n)) return 0;
   if (n == 0) return 0;
   if (n == 1) return BoxVolume(rows, d, ref);
   if (n <= kMaxInclusionExclusion && d <= kMaxInclusionExclusionDim) {
@@ -321,6 +342,7 @@ double Wfg::Volume(const double* rows, size_t n, size_t d, const double* ref, si
       if (m == SIZE_MAX) continue;
       const double* next_ref = ChooseSlicing(&L, m, d - 1, ref);
       excl -= Volume(L.limit.data(), m, d - 1, next_ref, level + 1);
+      if (expired) return 0;
     }
     volume += excl * (ref[d - 1] - p[d - 1]);
   }
@@ -332,6 +354,16 @@ double Wfg::Volume(const double* rows, size_t n, size_t d, const double* ref, si
 double VolumeWfg(const double* rows, size_t n, size_t d, const double* ref, size_t base_dim) {
   Wfg wfg{base_dim, std::vector<Level>(d + 1)};  // sized once: no reallocation in Volume
   return wfg.Volume(rows, n, d, ref, 0);
+}
+
+bool VolumeWfgBefore(const double* rows, size_t n, size_t d, const double* ref,
+                     const Deadline& deadline, double* volume) {
+  Wfg wfg{4, std::vector<Level>(d + 1)};
+  wfg.deadline = &deadline;
+  const double v = wfg.Volume(rows, n, d, ref, 0);
+  if (wfg.expired) return false;
+  *volume = v;
+  return true;
 }
 
 }  // namespace pwemoe::results::hv

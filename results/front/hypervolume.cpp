@@ -1,42 +1,18 @@
 #include "results/front/hypervolume.h"
 
-#include <cmath>
 #include <string>
+#include <vector>
 
-#include "pwemoe/util/strings.h"
 #include "results/front/hv_kernels.h"
 #include "results/front/pareto.h"
 
 namespace pwemoe::results {
 namespace {
 
-Status CheckReference(const std::vector<double>& ref, size_t dim) {
-  if (ref.empty()) return Status::InvalidArgument("reference point: no coordinates");
-  if (dim != 0 && ref.size() != dim) {
-    return Status::InvalidArgument("reference point: " + std::to_string(ref.size()) +
-                                   " coordinates, the points have " + std::to_string(dim));
-  }
-  for (size_t j = 0; j < ref.size(); ++j) {
-    if (!std::isfinite(ref[j])) {
-      return Status::InvalidArgument("reference point, coordinate " + std::to_string(j) +
-                                     ": not finite (" + FormatDouble(ref[j]) + ")");
-    }
-  }
-  return Status::Ok();
-}
-
-// The rows strictly below `ref` in every coordinate (the only ones with volume).
-std::vector<double> InsideRows(const std::vector<double>& rows, size_t d, const double* ref) {
-  std::vector<double> inside;
-  for (size_t i = 0; i * d < rows.size(); ++i) {
-    bool below = true;
-    for (size_t j = 0; j < d; ++j) below = below && rows[i * d + j] < ref[j];
-    if (below) inside.insert(inside.end(), rows.begin() + i * d, rows.begin() + i * d + d);
-  }
-  return inside;
-}
-
-double Dispatch(const std::vector<double>& rows, size_t d, const double* ref) {
+// The exact volume of the n = rows.size() / d rows (all below ref). With a `deadline` (may be
+// null), *expired is set when it passed first (WFG only); the value means nothing then.
+double Dispatch(const std::vector<double>& rows, size_t d, const double* ref, const Deadline* deadline,
+                bool* expired) {
   const size_t n = rows.size() / d;
   if (n == 0) return 0;
   if (d == 1) return hv::VolumeWfg(rows.data(), n, 1, ref);
@@ -47,24 +23,43 @@ double Dispatch(const std::vector<double>& rows, size_t d, const double* ref) {
   std::vector<double> nd;
   nd.reserve(front.size() * d);
   for (size_t i : front) nd.insert(nd.end(), rows.begin() + i * d, rows.begin() + i * d + d);
-  return hv::VolumeWfg(nd.data(), front.size(), d, ref);
+  if (deadline == nullptr) return hv::VolumeWfg(nd.data(), front.size(), d, ref);
+  double volume = 0;
+  *expired = !hv::VolumeWfgBefore(nd.data(), front.size(), d, ref, *deadline, &volume);
+  return volume;
 }
 
 }  // namespace
 
-Status Hypervolume(const std::vector<std::vector<double>>& points, const std::vector<double>& ref,
-                   Sense sense, double* volume) {
-  size_t d = 0;
-  PWEMOE_RETURN_IF_ERROR(CheckPoints(points, &d));
-  PWEMOE_RETURN_IF_ERROR(CheckReference(ref, d));
-  if (points.empty()) {
+Status ExactHypervolume(const HvInput& input, const Deadline* deadline, double* volume) {
+  if (input.count() == 0) {
     *volume = 0;
     return Status::Ok();
   }
-  const std::vector<double> min_ref = MinimisationRows({ref}, d, sense);
-  const std::vector<double> rows = InsideRows(MinimisationRows(points, d, sense), d, min_ref.data());
-  *volume = Dispatch(rows, d, min_ref.data());
+  bool expired = false;
+  const double v = Dispatch(input.rows, input.dim, input.ref.data(), deadline, &expired);
+  if (expired) {
+    return Status::Aborted("exact hypervolume: deadline passed before the end (" +
+                           std::to_string(input.count()) + " points, " +
+                           std::to_string(input.dim) + " objectives)");
+  }
+  *volume = v;
   return Status::Ok();
+}
+
+Status Hypervolume(const std::vector<std::vector<double>>& points, const std::vector<double>& ref,
+                   Sense sense, double* volume) {
+  HvInput input;
+  PWEMOE_RETURN_IF_ERROR(PrepareHvInput(points, ref, sense, &input));
+  return ExactHypervolume(input, nullptr, volume);
+}
+
+Status HypervolumeWithDeadline(const std::vector<std::vector<double>>& points,
+                               const std::vector<double>& ref, Sense sense, const Deadline& deadline,
+                               double* volume) {
+  HvInput input;
+  PWEMOE_RETURN_IF_ERROR(PrepareHvInput(points, ref, sense, &input));
+  return ExactHypervolume(input, &deadline, volume);
 }
 
 }  // namespace pwemoe::results

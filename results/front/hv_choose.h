@@ -1,0 +1,56 @@
+// The hypervolume within a time budget: exact (hypervolume.h) when it finishes in time, else the
+// Monte Carlo estimate with its interval (hv_estimate.h), saying which one it is.
+//
+// The choice rule, once the input and the budget are valid:
+//   1. no point strictly beats the reference: exact 0 (nothing to compute);
+//   2. d <= 4 (the polynomial 1D-4D codes): exact when PredictExactSeconds(n, d) <=
+//      budget.exact_seconds, else the estimate (nothing is started and then thrown away);
+//   3. d >= 5 (WFG, whose time n and d alone do not predict: it varies by orders of magnitude
+//      with the shape of the front): exact_seconds == 0 goes straight to the estimate; otherwise
+//      WFG runs with a cooperative deadline exact_seconds from now and, when the deadline passes
+//      first, the estimate runs after it. The worst case is therefore exact_seconds, plus WFG's
+//      lag in noticing (milliseconds: hypervolume.h), plus the estimate's own time.
+// The result is exact == true with lo == hi == value (bit for bit Hypervolume's value) and
+// samples == 0, or exact == false with the estimate, its interval and its sample count.
+//
+// Thread safety: pure function; concurrent calls are independent.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "pwemoe/util/status.h"
+#include "results/front/hv_estimate.h"
+#include "results/front/point_set.h"
+
+namespace pwemoe::results {
+
+struct HvBudget {
+  double exact_seconds = 1.0;  // >= 0; +inf: always exact
+  HvEstimateOptions estimate;  // when the exact value would not come in time
+};
+
+struct HvResult {
+  bool exact = false;        // the exact value (true) or the estimate (false)
+  double value = 0;          // the volume, or its estimate
+  double lo = 0, hi = 0;     // the estimate's interval; exact: lo == hi == value
+  uint64_t samples = 0;      // the estimate's samples; exact: 0
+};
+
+// The predicted wall seconds of the exact code on n points that beat the reference, for
+// d = 1..4: cost models of the 1D-4D codes (n, n log n, n log n, HV4D+'s n^2 + n log n) with
+// constants measured on the reference machine (hv_choose.cpp; bench/hv_bench.cpp prints them
+// next to its measured times) times a safety factor of 2; +inf for d >= 5 (no model: rule 3).
+double PredictExactSeconds(size_t n, size_t d);
+
+// The hypervolume of `points` w.r.t. `ref` (Hypervolume's conventions) within `budget`, by the
+// rule above, into *out. InvalidArgument for bad points or reference (PrepareHvInput), a
+// negative or NaN budget.exact_seconds, or bad estimate options (CheckHvEstimateOptions; checked
+// even when the exact value is used); Internal from the estimator's invariant check. *out
+// untouched on failure.
+Status HypervolumeWithBudget(const std::vector<std::vector<double>>& points,
+                             const std::vector<double>& ref, Sense sense, const HvBudget& budget,
+                             HvResult* out);
+
+}  // namespace pwemoe::results
