@@ -71,6 +71,19 @@ Status ParseFlags(const std::vector<FlagSpec>& table, int argc, const char* cons
   return Status::Ok();
 }
 
+Status GetDoubleFlag(const ParsedFlags& flags, const std::string& name, double min, double max,
+                     double* out) {
+  const std::string text = flags.Get(name);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= min && v <= max)) {
+    return Status::InvalidArgument(name + ": expected a number in [" + FormatDouble(min) + ", " +
+                                   FormatDouble(max) + "], got '" + text + "'");
+  }
+  *out = v;
+  return Status::Ok();
+}
+
 std::string FlagHelp(const std::string& usage, const std::string& description,
                      const std::vector<FlagSpec>& table) {
   std::string out = "usage: " + usage + "\n\n" + description + "\n\noptions:\n";

@@ -44,6 +44,12 @@ Status ParseFlags(const std::vector<FlagSpec>& table, int argc, const char* cons
 // [min, INT64_MAX]; *out untouched then.
 Status GetIntFlag(const ParsedFlags& flags, const std::string& name, int64_t min, int64_t* out);
 
+// The value of number flag `name` into *out: a decimal or exponent number (strtod; "inf" only
+// when max is +inf) in [min, max]. InvalidArgument naming the flag, the value and the range
+// otherwise; *out untouched then.
+Status GetDoubleFlag(const ParsedFlags& flags, const std::string& name, double min, double max,
+                     double* out);
+
 // Help text: usage line, description, then one line per flag with its default.
 std::string FlagHelp(const std::string& usage, const std::string& description,
                      const std::vector<FlagSpec>& table);

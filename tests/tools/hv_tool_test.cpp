@@ -1,16 +1,21 @@
 // pwemoe-hv run as a process: the volume from a file and from standard input, --maximize, the
-// shortest round-trip output, errors naming line and column with exit code 2, an unreadable file
-// with exit code 1, and --help listing every flag.
+// shortest round-trip output, exact or estimate by --exact-budget and saying which, errors naming
+// line and column with exit code 2, an unreadable file with exit code 1, and --help listing every
+// flag.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "../testing/run_command.h"
 
@@ -56,6 +61,64 @@ TEST(HvTool, PrintsShortestRoundTrip) {
   EXPECT_EQ(std::strtod(run.out.c_str(), nullptr), 1 - 0.9);
 }
 
+// Points on the positive orthant of the unit sphere in 6 objectives (minimised against 1.1): WFG
+// territory, so --exact-budget 0 must give the estimate.
+std::string SpherePoints(int n) {
+  std::string text;
+  uint64_t state = 12345;
+  auto uniform = [&state]() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) * 0x1.0p-53;
+  };
+  for (int i = 0; i < n; ++i) {
+    double x[6], norm = 0;
+    for (double& v : x) {
+      v = uniform() + 1e-3;
+      norm += v * v;
+    }
+    for (int j = 0; j < 6; ++j) text += (j ? "," : "") + std::to_string(x[j] / std::sqrt(norm));
+    text += "\n";
+  }
+  return text;
+}
+
+TEST(HvTool, ExactWithinTheBudgetEstimateOtherwiseAndSaysWhich) {
+  const std::string points = SpherePoints(40);
+  const std::string ref = "--ref 1.1,1.1,1.1,1.1,1.1,1.1 ";
+  HvRun exact = Hv(ref + "--exact-budget inf --json", points);
+  ASSERT_EQ(exact.code, 0) << exact.out;
+  const auto e = nlohmann::json::parse(exact.out);
+  EXPECT_EQ(e["method"], "exact");
+  EXPECT_EQ(e["lo"], e["value"]);
+  HvRun estimate = Hv(ref + "--exact-budget 0 --json --seed 3", points);
+  ASSERT_EQ(estimate.code, 0) << estimate.out;
+  const auto m = nlohmann::json::parse(estimate.out);
+  EXPECT_EQ(m["method"], "estimate");
+  EXPECT_EQ(m["seed"], 3);
+  EXPECT_EQ(m["confidence"], 0.99);
+  EXPECT_GT(m["samples"].get<uint64_t>(), 0u);
+  EXPECT_LE(m["lo"].get<double>(), e["value"].get<double>());  // 99% interval, this seed
+  EXPECT_GE(m["hi"].get<double>(), e["value"].get<double>());
+  // The same seed gives the same estimate; the plain output starts with it and says what it is.
+  HvRun text = Hv(ref + "--exact-budget 0 --seed 3", points);
+  EXPECT_EQ(std::strtod(text.out.c_str(), nullptr), m["value"].get<double>()) << text.out;
+  EXPECT_NE(text.out.find(" estimate ["), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("99% confidence"), std::string::npos) << text.out;
+  HvRun fixed = Hv(ref + "--exact-budget 0 --samples 5000 --json", points);
+  EXPECT_EQ(nlohmann::json::parse(fixed.out)["samples"], 5000) << fixed.out;
+}
+
+TEST(HvTool, BadEstimateFlagsAreExitCode2) {
+  for (const char* flags : {"--exact-budget -1", "--exact-budget x", "--confidence 1",
+                            "--rel-error 0", "--samples 0", "--seed -2"}) {
+    HvRun run = Hv(std::string("--ref 1,1 ") + flags, "0.5,0.5\n");
+    EXPECT_EQ(run.code, 2) << flags << ": " << run.out;
+  }
+  HvRun run = Hv("--ref 1,1 --exact-budget x", "0.5,0.5\n");
+  EXPECT_NE(run.out.find("--exact-budget: expected a number in [0.0, inf], got 'x'"),
+            std::string::npos) << run.out;
+}
+
 TEST(HvTool, BadInputNamesLineAndColumn) {
   HvRun run = Hv("--ref 4,4", "1,3\n2, abc\n");
   EXPECT_EQ(run.code, 2);
@@ -88,7 +151,9 @@ TEST(HvTool, UnreadableFileIsExitCode1) {
 TEST(HvTool, HelpListsEveryFlag) {
   HvRun run = Hv("--help");
   EXPECT_EQ(run.code, 0);
-  for (const char* flag : {"--ref", "--maximize", "--minimize", "--help", "--version"}) {
+  for (const char* flag : {"--ref", "--maximize", "--minimize", "--exact-budget SECONDS",
+                           "--rel-error", "--samples", "--confidence", "--seed", "--json", "--help",
+                           "--version"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag;
   }
 }
