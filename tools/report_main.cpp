@@ -10,6 +10,7 @@
 // an unwritable output folder (the message names the file).
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ const ToolSpec kSpec =
             {"--out", "DIR", "<folder of RESULTS.h5>/report", "folder to write the report into"},
             {"--ref", "R", "[report] reference of the experiment, else 0",
              "hypervolume reference for raw accuracies, in every coordinate (in [0, 1))"},
+            {"--exact-budget", "SECONDS", "10",
+             "each hypervolume exact when that takes at most this long (inf: always), else a "
+             "Monte Carlo estimate, listed as such"},
         }};
 
 struct Options {
@@ -57,7 +61,8 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
     o->report.reference = values[0];
     o->reference_given = true;
   }
-  return Status::Ok();
+  return GetDoubleFlag(flags, "--exact-budget", 0, std::numeric_limits<double>::infinity(),
+                       &o->report.hv_exact_seconds);
 }
 
 Status Run(const ToolContext& ctx) {

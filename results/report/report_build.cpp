@@ -217,7 +217,8 @@ void FinishRays(RunBuild* b) {
 }
 
 // Front, hypervolumes and the comparison with the subset's weighted task arithmetic.
-Status Compare(const SubsetSummary& s, const ReportOptions& options, RunSummary* r) {
+Status Compare(const SubsetSummary& s, const ReportOptions& options, RunSummary* r,
+               std::vector<HvEstimateNote>* estimates) {
   std::vector<std::vector<double>> points;
   for (const RayPoint& p : r->rays) points.push_back(p.accuracy);
   PWEMOE_RETURN_IF_ERROR(ParetoFront(points, Sense::kMaximize, &r->front).WithContext(
@@ -227,10 +228,13 @@ Status Compare(const SubsetSummary& s, const ReportOptions& options, RunSummary*
     r->rays[i].on_front = true;
     front.push_back(points[i]);
   }
-  PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(front, options.reference, &r->hypervolume));
+  const std::string what = "run " + r->run_name;
+  PWEMOE_RETURN_IF_ERROR(
+      HypervolumeOrNan(front, options.reference, options, what, &r->hypervolume, estimates));
   std::vector<std::vector<double>> scaled;
   if (DivideByScale(front, s.expert_accuracy, &scaled)) {
-    PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(scaled, 0, &r->hypervolume_normalized));
+    PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(scaled, 0, options, what + ", normalised",
+                                            &r->hypervolume_normalized, estimates));
   }
   for (const BaselinePoint& w : s.baselines) {
     if (w.method != "weighted-task-arithmetic") continue;
@@ -261,6 +265,9 @@ Status Compare(const SubsetSummary& s, const ReportOptions& options, RunSummary*
 
 Status BuildReport(const StoreHeader& header, const ResultSet& records,
                    const ReportOptions& options, ReportData* out) {
+  if (!(options.hv_exact_seconds >= 0)) {
+    return Status::InvalidArgument("report: hypervolume exact budget is negative or NaN");
+  }
   if (!std::isfinite(options.reference)) {
     return Status::InvalidArgument("report: hypervolume reference is not finite");
   }
@@ -283,7 +290,9 @@ Status BuildReport(const StoreHeader& header, const ResultSet& records,
   }
   PWEMOE_RETURN_IF_ERROR(BuildSubsets(records, options, &data));
   for (const SubsetSummary& s : data.subsets) {
-    for (size_t r : s.runs) PWEMOE_RETURN_IF_ERROR(Compare(s, options, &data.runs[r]));
+    for (size_t r : s.runs) {
+      PWEMOE_RETURN_IF_ERROR(Compare(s, options, &data.runs[r], &data.hv_estimates));
+    }
   }
   *out = std::move(data);
   return Status::Ok();

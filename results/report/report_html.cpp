@@ -60,7 +60,13 @@ std::string Header(const ReportData& data) {
              : "; no failures";
   out += ". Compute precision: <b>" + E(data.precision) + "</b>";
   out += ". Hypervolume reference point: " + E(SvgNumber(data.options.reference)) +
-         " in every coordinate (normalised: accuracies divided by each task's expert).</p>\n";
+         " in every coordinate (normalised: accuracies divided by each task's expert). " +
+         (data.hv_estimates.empty()
+              ? std::string("Every hypervolume is exact.")
+              : std::to_string(data.hv_estimates.size()) +
+                    " hypervolumes are Monte Carlo estimates (intervals in summary.json and "
+                    "report.md); the rest are exact.") +
+         "</p>\n";
   if (!data.failures.empty()) {
     out += "<table class=\"failures\"><tr><th>unit</th><th>what</th><th>error</th>"
            "<th>time</th></tr>\n";

@@ -111,6 +111,20 @@ json Subset(const ReportData& report, const SubsetSummary& s) {
           {"runs", runs}};
 }
 
+// The hypervolumes that are estimates: what, value, interval, samples, confidence.
+json HvEstimates(const std::vector<HvEstimateNote>& estimates) {
+  json out = json::array();
+  for (const HvEstimateNote& e : estimates) {
+    out.push_back({{"what", e.what},
+                   {"value", Num(e.value)},
+                   {"lo", Num(e.lo)},
+                   {"hi", Num(e.hi)},
+                   {"samples", e.samples},
+                   {"confidence", Num(e.confidence)}});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string SummaryJson(const ReportData& report) {
@@ -120,7 +134,10 @@ std::string SummaryJson(const ReportData& report) {
             {"format_version", 1},
             {"experiment_name", report.experiment_name},
             {"precision", report.precision},
-            {"options", {{"reference", Num(report.options.reference)}}},
+            {"options",
+             {{"reference", Num(report.options.reference)},
+              {"hv_exact_seconds", Num(report.options.hv_exact_seconds)}}},
+            {"hypervolume_estimates", HvEstimates(report.hv_estimates)},
             {"header", Header(report.header)},
             {"units",
              {{"total", report.header.num_units},

@@ -87,6 +87,22 @@ std::string RunLabel(const RunSummary& r) {
   return r.variant + " seed " + std::to_string(r.seed);
 }
 
+// Which hypervolumes are exact and which are estimated, with the estimates' intervals.
+void HvMethodLines(const ReportData& report, std::ostringstream* out) {
+  if (report.hv_estimates.empty()) {
+    *out << "- every hypervolume is exact\n";
+    return;
+  }
+  *out << "- " << report.hv_estimates.size()
+       << " hypervolumes are Monte Carlo estimates (exact would take over "
+       << Sig4(report.options.hv_exact_seconds) << " s each); the rest are exact:\n";
+  for (const HvEstimateNote& e : report.hv_estimates) {
+    *out << "  - " << e.what << ": " << Sig4(e.value) << ", " << Sig4(100 * e.confidence)
+         << "% interval [" << Sig4(e.lo) << ", " << Sig4(e.hi) << "], " << e.samples
+         << " samples\n";
+  }
+}
+
 void Summary(const ReportData& report, std::ostringstream* out) {
   *out << "## Summary\n\n";
   *out << "- units done: " << report.units_done << " of " << report.header.num_units
@@ -97,7 +113,9 @@ void Summary(const ReportData& report, std::ostringstream* out) {
   *out << "- hypervolume: of the maximised test accuracies, reference " << report.options.reference
        << " in every task; normalised: each accuracy divided by its task's expert, reference 0\n";
   *out << "- mu: EPO's ray alignment of each ray's mean test losses (0: losses in the ray's "
-          "proportions)\n\n";
+          "proportions)\n";
+  HvMethodLines(report, out);
+  *out << "\n";
   if (report.failures.empty()) return;
   *out << "### Failures\n\n";
   TableHeader({"unit", "work", "message", "time"}, out);

@@ -41,6 +41,20 @@ constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 struct ReportOptions {
   double reference = 0;  // hypervolume reference, every coordinate, raw accuracies
+  // Each hypervolume is exact when that will take at most this long, else a seeded Monte Carlo
+  // estimate (results/front/hv_choose.h: 1% relative half-width, 99% confidence, seed 1),
+  // listed in ReportData::hv_estimates so that the report says which numbers are estimates.
+  double hv_exact_seconds = 10;
+};
+
+// A hypervolume of the report that is an estimate, not the exact value.
+struct HvEstimateNote {
+  std::string what;       // "run ls/a+b/seed0", "run ls/a+b/seed0, normalised", "subset a+b, ..."
+  double value = kNoValue;
+  double lo = kNoValue;   // the interval at `confidence`
+  double hi = kNoValue;
+  uint64_t samples = 0;
+  double confidence = 0;
 };
 
 // One ray of a run, evaluated on all of the run's tasks.
@@ -127,6 +141,7 @@ struct ReportData {
   std::vector<SessionRecord> sessions;  // every orchestrator invocation, in order
   std::vector<RunSummary> runs;        // by run name
   std::vector<SubsetSummary> subsets;  // by number of tasks, then key
+  std::vector<HvEstimateNote> hv_estimates;  // empty when every hypervolume is exact
 };
 
 // Builds the report's numbers from the records. InvalidArgument naming the run (or baseline

@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include "pwemoe/util/strings.h"
-#include "results/front/hypervolume.h"
+#include "results/front/hv_choose.h"
 #include "results/report/report_util.h"
 
 namespace pwemoe::results {
@@ -133,7 +133,8 @@ std::vector<std::vector<double>> PointsOf(const SubsetSummary& s, const std::str
   return points;
 }
 
-Status SummarizeBaselines(const ReportOptions& options, SubsetSummary* s) {
+Status SummarizeBaselines(const ReportOptions& options, SubsetSummary* s,
+                          std::vector<HvEstimateNote>* estimates) {
   s->expert_accuracy.assign(s->tasks.size(), kNoValue);
   for (size_t i = 0; i < s->tasks.size(); ++i) {
     for (const BaselinePoint& p : s->baselines) {
@@ -141,25 +142,41 @@ Status SummarizeBaselines(const ReportOptions& options, SubsetSummary* s) {
     }
   }
   const auto wta = PointsOf(*s, kWeightedTa);
-  PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(wta, options.reference, &s->wta_hypervolume));
+  const std::string what = "subset " + s->key + ", ";
+  PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(wta, options.reference, options,
+                                          what + "weighted task arithmetic", &s->wta_hypervolume,
+                                          estimates));
   std::vector<std::vector<double>> scaled;
   s->wta_hypervolume_normalized = kNoValue;
   if (DivideByScale(wta, s->expert_accuracy, &scaled)) {
-    PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(scaled, 0, &s->wta_hypervolume_normalized));
+    PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(scaled, 0, options,
+                                            what + "weighted task arithmetic, normalised",
+                                            &s->wta_hypervolume_normalized, estimates));
   }
-  return HypervolumeOrNan(PointsOf(*s, kTaskArithmetic), options.reference,
-                          &s->ta_sweep_hypervolume);
+  return HypervolumeOrNan(PointsOf(*s, kTaskArithmetic), options.reference, options,
+                          what + "task arithmetic sweep", &s->ta_sweep_hypervolume, estimates);
 }
 
 }  // namespace
 
 Status HypervolumeOrNan(const std::vector<std::vector<double>>& points, double ref,
-                        double* volume) {
+                        const ReportOptions& options, const std::string& what, double* volume,
+                        std::vector<HvEstimateNote>* estimates) {
   if (points.empty()) {
     *volume = kNoValue;
     return Status::Ok();
   }
-  return Hypervolume(points, std::vector<double>(points[0].size(), ref), Sense::kMaximize, volume);
+  HvBudget budget;
+  budget.exact_seconds = options.hv_exact_seconds;
+  budget.estimate = HvEstimateOptions::RelativeHalfWidth(0.01, /*seed=*/1);
+  HvResult r;
+  PWEMOE_RETURN_IF_ERROR(HypervolumeWithBudget(
+      points, std::vector<double>(points[0].size(), ref), Sense::kMaximize, budget, &r));
+  *volume = r.value;
+  if (!r.exact) {
+    estimates->push_back({what, r.value, r.lo, r.hi, r.samples, budget.estimate.confidence});
+  }
+  return Status::Ok();
 }
 
 Status BuildSubsets(const ResultSet& records, const ReportOptions& options, ReportData* data) {
@@ -180,7 +197,7 @@ Status BuildSubsets(const ResultSet& records, const ReportOptions& options, Repo
   data->subsets.clear();
   for (auto& [key, s] : subsets) {
     PWEMOE_RETURN_IF_ERROR(PlaceBaselines(records, &s));
-    PWEMOE_RETURN_IF_ERROR(SummarizeBaselines(options, &s));
+    PWEMOE_RETURN_IF_ERROR(SummarizeBaselines(options, &s, &data->hv_estimates));
     data->subsets.push_back(std::move(s));
   }
   std::stable_sort(data->subsets.begin(), data->subsets.end(),

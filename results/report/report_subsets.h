@@ -28,8 +28,10 @@ namespace pwemoe::results {
 Status BuildSubsets(const ResultSet& records, const ReportOptions& options, ReportData* data);
 
 // The hypervolume of maximised `points` with reference `ref` in every coordinate into *volume;
-// NaN when there are no points. InvalidArgument from Hypervolume for non-finite values.
+// NaN when there are no points. Exact within options.hv_exact_seconds, else estimated, and then
+// noted in *estimates as `what` (HypervolumeWithBudget). InvalidArgument for non-finite values.
 Status HypervolumeOrNan(const std::vector<std::vector<double>>& points, double ref,
-                        double* volume);
+                        const ReportOptions& options, const std::string& what, double* volume,
+                        std::vector<HvEstimateNote>* estimates);
 
 }  // namespace pwemoe::results

@@ -259,6 +259,43 @@ TEST(Report, HypervolumeUsesTheReferenceOption) {
             Status::Code::kInvalidArgument);
 }
 
+TEST(Report, HypervolumeIsEstimatedPastTheBudgetAndSaysSo) {
+  std::mt19937_64 rng(11);
+  const RandomRun run = MakeRandomRun(&rng, 6, 40);
+  Lab lab;
+  AddRandomRun(run, [](size_t) { return false; }, &lab);
+  const ReportData exact = Build(lab.set);  // default budget: exact at d = 6
+  ASSERT_EQ(exact.runs.size(), 1u);
+  EXPECT_TRUE(exact.hv_estimates.empty());
+  EXPECT_NE(RenderMarkdown(exact).find("every hypervolume is exact"), std::string::npos);
+  ReportOptions options;
+  options.hv_exact_seconds = 0;  // from 5 objectives on: always the estimate
+  ReportData d;
+  ASSERT_TRUE(BuildReport(testing::MakeHeader(), lab.set, options, &d).ok());
+  ASSERT_EQ(d.hv_estimates.size(), 2u);  // the run's raw and normalised hypervolumes
+  const HvEstimateNote& e = d.hv_estimates[0];
+  EXPECT_EQ(e.what, "run " + d.runs[0].run_name);
+  EXPECT_EQ(d.hv_estimates[1].what, "run " + d.runs[0].run_name + ", normalised");
+  EXPECT_EQ(d.hv_estimates[1].value, d.runs[0].hypervolume_normalized);
+  EXPECT_EQ(e.value, d.runs[0].hypervolume);
+  EXPECT_EQ(e.confidence, 0.99);
+  EXPECT_GT(e.samples, 0u);
+  EXPECT_LE(e.lo, exact.runs[0].hypervolume);  // the exact value inside the 99% interval
+  EXPECT_GE(e.hi, exact.runs[0].hypervolume);
+  EXPECT_LE(std::fabs(e.value / exact.runs[0].hypervolume - 1), 0.03);
+  const std::string md = RenderMarkdown(d);
+  EXPECT_NE(md.find("2 hypervolumes are Monte Carlo estimates"), std::string::npos) << md;
+  EXPECT_NE(md.find(e.what + ": "), std::string::npos) << md;
+  const auto json = nlohmann::json::parse(SummaryJson(d));
+  ASSERT_EQ(json["hypervolume_estimates"].size(), 2u);
+  EXPECT_EQ(json["hypervolume_estimates"][0]["what"], e.what);
+  EXPECT_EQ(json["hypervolume_estimates"][0]["samples"], e.samples);
+  EXPECT_EQ(json["options"]["hv_exact_seconds"], 0.0);
+  options.hv_exact_seconds = -1;
+  EXPECT_EQ(BuildReport(testing::MakeHeader(), lab.set, options, &d).code(),
+            Status::Code::kInvalidArgument);
+}
+
 TEST(ReportUtil, RayAlignmentMuByHand) {
   // r = (0.25, 0.75), l = (2, 1): rl = (0.5, 0.75), l_hat = (0.4, 0.6),
   // mu = 0.4 log(0.8) + 0.6 log(1.2).
