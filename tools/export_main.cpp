@@ -75,9 +75,7 @@ Status ReadModeFlags(const ParsedFlags& flags, Options* o) {
     for (const char* other : {"--run", "--checkpoint"}) {
       if (flags.Has(other)) return Usage(std::string(other) + " needs --results");
     }
-    for (const char* required : {"--experiment", "--routers"}) {
-      if (flags.Get(required).empty()) return Usage(std::string(required) + " is required");
-    }
+    PWEMOE_RETURN_IF_ERROR(RequireFlags(kSpec, flags, {"--experiment", "--routers"}));
     o->experiment = flags.Get("--experiment");
     o->routers = flags.Get("--routers");
     o->tasks = flags.Get("--tasks");
@@ -99,9 +97,7 @@ Status ReadModeFlags(const ParsedFlags& flags, Options* o) {
 
 Status ReadOptions(const ParsedFlags& flags, Options* o) {
   PWEMOE_RETURN_IF_ERROR(CheckPositional(kSpec, flags, 0));
-  for (const char* required : {"--ray", "--out"}) {
-    if (flags.Get(required).empty()) return Usage(std::string(required) + " is required");
-  }
+  PWEMOE_RETURN_IF_ERROR(RequireFlags(kSpec, flags, {"--ray", "--out"}));
   PWEMOE_RETURN_IF_ERROR(ReadModeFlags(flags, o));
   o->out = flags.Get("--out");
   o->sets = flags.GetAll("--set");
@@ -233,12 +229,13 @@ Status Export(const Options& o) {
   PWEMOE_RETURN_IF_ERROR(PretrainedConfig(s.cfg.model.pretrained, &config));
   io::TensorMap merged;
   PWEMOE_RETURN_IF_ERROR(Merge(s, o, &merged));
+  const std::string tasks = Join(Names(s.tasks), ","), ray = RayText(o.ray);
   const std::map<std::string, std::string> metadata = {
       {"pwemoe_version", PWEMOE_VERSION}, {"pwemoe_experiment", s.cfg.source_path},
-      {"pwemoe_routers", s.routers},      {"pwemoe_tasks", Join(Names(s.tasks), ",")},
-      {"pwemoe_ray", RayText(o.ray)}};
+      {"pwemoe_routers", s.routers},      {"pwemoe_tasks", tasks},
+      {"pwemoe_ray", ray}};
   PWEMOE_RETURN_IF_ERROR(eval::ExportVisionModel(o.out, config, merged, metadata));
-  spdlog::info("wrote {} (tasks {}, ray {})", o.out, Join(Names(s.tasks), ","), RayText(o.ray));
+  spdlog::info("wrote {} (tasks {}, ray {})", o.out, tasks, ray);
   return Status::Ok();
 }
 
