@@ -18,7 +18,10 @@
 // chooser's predicted seconds (hv_choose.h; d <= 4) and the public figure to compare with (or
 // "-"); one line per deadline case (deadline-*: WFG stopped by HypervolumeWithDeadline): how
 // late it stopped; one line per estimate case: name, n, d, estimate, interval, relative half-width,
-// samples, the sum of the box volumes V and the wall seconds.
+// samples, the sum of the box volumes V and the wall seconds; two lines per chooser case
+// (choose-*: HypervolumeWithBudget at d >= 5, 10 s budget, minimised against 1.1): exact or
+// estimate and why, the prediction, the probes' and the call's wall seconds, then the probe
+// table (sizes and best times, the fitted exponent) of a second, separate probe.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -28,6 +31,7 @@
 
 #include "results/front/hv_choose.h"
 #include "results/front/hv_estimate.h"
+#include "results/front/hv_probe.h"
 #include "results/front/hypervolume.h"
 
 namespace {
@@ -149,6 +153,59 @@ void RunEstimate(const EstimateCase& c) {
   std::fflush(stdout);
 }
 
+struct ChooseCase {
+  const char* name;
+  Shape shape;
+  size_t n, d;
+  double budget;  // exact_seconds
+};
+
+// The chooser (hv_choose.h) at d >= 5: which way it went, its prediction, the probes' sizes and
+// times, and the wall time of the whole call (probes, exact or estimate); minimised against 1.1.
+const ChooseCase kChooseCases[] = {
+    {"choose-spherical-20d-1000", Shape::kSpherical, 1000, 20, 10},
+    {"choose-linear-20d-1000", Shape::kLinear, 1000, 20, 10},
+    {"choose-spherical-10d-100", Shape::kSpherical, 100, 10, 10},
+    {"choose-spherical-8d-300", Shape::kSpherical, 300, 8, 10},
+    {"choose-spherical-8d-1000", Shape::kSpherical, 1000, 8, 10},
+    {"choose-spherical-6d-200", Shape::kSpherical, 200, 6, 10},
+    {"choose-spherical-6d-1000", Shape::kSpherical, 1000, 6, 10},
+    {"choose-spherical-5d-50", Shape::kSpherical, 50, 5, 10},
+};
+
+void RunChoose(const ChooseCase& c) {
+  const Points points = Front(c.shape, c.n, c.d, 20261129 + c.d);
+  const std::vector<double> ref(c.d, 1.1);
+  pwemoe::results::HvBudget budget;
+  budget.exact_seconds = c.budget;
+  budget.estimate = pwemoe::results::HvEstimateOptions::RelativeHalfWidth(0.01, 1);
+  pwemoe::results::HvResult r;
+  const auto start = std::chrono::steady_clock::now();
+  const pwemoe::Status st =
+      pwemoe::results::HypervolumeWithBudget(points, ref, Sense::kMinimize, budget, &r);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", c.name, st.ToString().c_str());
+    return;
+  }
+  std::printf("%-28s n=%-5zu d=%-2zu budget=%g s  %s (%s) predicted=%.3g s probes=%.4f s  "
+              "total %.3f s\n",
+              c.name, c.n, c.d, c.budget, r.exact ? "exact" : "estimate",
+              pwemoe::results::HvChoiceName(r.choice), r.predicted_seconds, r.probe_seconds,
+              took.count());
+  // The probe table itself, on the same points (minimised rows, a fresh deadline).
+  std::vector<double> rows;
+  for (const auto& p : points) rows.insert(rows.end(), p.begin(), p.end());
+  const pwemoe::results::HvProbe probe = pwemoe::results::ProbeWfgSeconds(
+      rows.data(), c.n, c.d, ref.data(), pwemoe::results::Deadline::After(c.budget));
+  std::printf("  probes:");
+  for (size_t i = 0; i < probe.sizes.size(); ++i) {
+    std::printf(" %zu:%.2es", probe.sizes[i], probe.seconds[i]);
+  }
+  std::printf("  k=%.2f fits=%d\n", probe.exponent, int(probe.fits));
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -166,6 +223,11 @@ int main(int argc, char** argv) {
     bool wanted = argc == 1;
     for (int i = 1; i < argc; ++i) wanted = wanted || c.name == std::string(argv[i]);
     if (wanted) RunEstimate(c);
+  }
+  for (const ChooseCase& c : kChooseCases) {
+    bool wanted = argc == 1;
+    for (int i = 1; i < argc; ++i) wanted = wanted || c.name == std::string(argv[i]);
+    if (wanted) RunChoose(c);
   }
   return 0;
 }

@@ -10,10 +10,13 @@
 // Output: the exact value alone, as the shortest %.Ng text (N <= 17) that reads back as the same
 // double ("6"); or, for an estimate, the estimate first and then what it is:
 // "4.2145 estimate [4.1724, 4.2567] 99% confidence, 602112 samples, seed 1". --json prints one
-// object with the method, value, interval, samples, confidence and seed instead.
+// object with the method, value, interval, samples, confidence and seed instead, and why the
+// chooser went that way: "choice" (HvChoiceName), "predicted_seconds" (null: no prediction;
+// "inf": a subsample ran out of time) and "probe_seconds".
 //
 // Exit codes: 0 success; 2 a bad command line or bad input (the message names the line and the
 // column); 1 an unreadable file.
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -50,7 +53,9 @@ const ToolSpec kSpec =
             {"--samples", "N", "", "estimate: draw exactly N samples instead of --rel-error"},
             {"--confidence", "C", "0.99", "estimate: confidence level of the interval"},
             {"--seed", "S", "1", "estimate: seed of the samples (same seed, same estimate)"},
-            {"--json", "", "", "print {method, value, lo, hi, samples, confidence, seed} as JSON"},
+            {"--json", "", "",
+             "print {method, value, lo, hi, samples, confidence, seed, choice, predicted_seconds, "
+             "probe_seconds} as JSON"},
         }};
 
 struct Options {
@@ -111,6 +116,16 @@ void Print(const Options& o, const results::HvResult& r) {
       out["confidence"] = e.confidence;
       out["seed"] = e.seed;
     }
+    out["choice"] = results::HvChoiceName(r.choice);
+    // NaN (no prediction) as null; +inf (a probe passed the deadline) as the string "inf".
+    if (std::isnan(r.predicted_seconds)) {
+      out["predicted_seconds"] = nullptr;
+    } else if (std::isinf(r.predicted_seconds)) {
+      out["predicted_seconds"] = "inf";
+    } else {
+      out["predicted_seconds"] = r.predicted_seconds;
+    }
+    out["probe_seconds"] = r.probe_seconds;
     std::printf("%s\n", out.dump().c_str());
   } else if (r.exact) {
     std::printf("%s\n", FormatShortest(r.value).c_str());

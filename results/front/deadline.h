@@ -26,6 +26,12 @@ struct Deadline {
 
   // Whether the deadline has passed (now >= at).
   bool Passed() const { return Clock::now() >= at; }
+
+  // The seconds from now to the deadline: +inf for never, <= 0 once passed.
+  double SecondsLeft() const {
+    if (at == Clock::time_point::max()) return INFINITY;
+    return std::chrono::duration<double>(at - Clock::now()).count();
+  }
 };
 
 }  // namespace pwemoe::results

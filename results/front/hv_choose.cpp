@@ -4,7 +4,9 @@
 #include <string>
 
 #include "pwemoe/util/strings.h"
+#include "results/front/hv_probe.h"
 #include "results/front/hypervolume.h"
+#include "results/front/pareto.h"
 
 namespace pwemoe::results {
 namespace {
@@ -22,15 +24,17 @@ constexpr double kPerSquare4D = 4.5e-10, kPerNLogN4D = 2.1e-7;
 // Headroom for slower machines and harder fronts than the measured ones.
 constexpr double kSafety = 2;
 
-HvResult FromExact(double volume) {
+HvResult FromExact(double volume, HvChoice choice) {
   HvResult r;
+  r.choice = choice;
   r.exact = true;
   r.value = r.lo = r.hi = volume;
   return r;
 }
 
-HvResult FromEstimate(const HvEstimate& e) {
+HvResult FromEstimate(const HvEstimate& e, HvChoice choice) {
   HvResult r;
+  r.choice = choice;
   r.value = e.estimate;
   r.lo = e.lo;
   r.hi = e.hi;
@@ -38,15 +42,42 @@ HvResult FromEstimate(const HvEstimate& e) {
   return r;
 }
 
-// The estimate of `input` into *out.
-Status Estimate(const HvInput& input, const HvEstimateOptions& options, HvResult* out) {
+// The estimate of `input` into *out, with the choice and its prediction.
+Status Estimate(const HvInput& input, const HvEstimateOptions& options, HvChoice choice,
+                double predicted_seconds, double probe_seconds, HvResult* out) {
   HvEstimate e;
   PWEMOE_RETURN_IF_ERROR(EstimateHypervolume(input, options, &e));
-  *out = FromEstimate(e);
+  *out = FromEstimate(e, choice);
+  out->predicted_seconds = predicted_seconds;
+  out->probe_seconds = probe_seconds;
   return Status::Ok();
 }
 
+// The probes of rule 3 on the non-dominated points of `input` (WFG's own input).
+HvProbe Probe(const HvInput& input, const Deadline& deadline) {
+  const size_t d = input.dim;
+  const std::vector<size_t> front = NonDominatedRows(input.rows.data(), input.count(), d);
+  std::vector<double> nd;
+  nd.reserve(front.size() * d);
+  for (size_t i : front) {
+    nd.insert(nd.end(), input.rows.begin() + i * d, input.rows.begin() + i * d + d);
+  }
+  return ProbeWfgSeconds(nd.data(), front.size(), d, input.ref.data(), deadline);
+}
+
 }  // namespace
+
+const char* HvChoiceName(HvChoice choice) {
+  switch (choice) {
+    case HvChoice::kNothing: return "nothing";
+    case HvChoice::kCostModel: return "cost model";
+    case HvChoice::kZeroBudget: return "zero budget";
+    case HvChoice::kUnlimited: return "unlimited";
+    case HvChoice::kProbed: return "probed";
+    case HvChoice::kDeadlinePassed: return "deadline passed";
+  }
+  return "?";
+}
 
 double PredictExactSeconds(size_t n, size_t d) {
   const double x = double(n), x_log_x = x * std::log2(x + 1);
@@ -72,23 +103,42 @@ Status HypervolumeWithBudget(const std::vector<std::vector<double>>& points,
   const size_t n = input.count(), d = input.dim;
   double volume = 0;
   if (n == 0) {
-    *out = FromExact(0);
+    *out = FromExact(0, HvChoice::kNothing);
     return Status::Ok();
   }
   if (d <= 4) {
-    if (PredictExactSeconds(n, d) > budget.exact_seconds) {
-      return Estimate(input, budget.estimate, out);
+    const double predicted = PredictExactSeconds(n, d);
+    if (predicted > budget.exact_seconds) {
+      return Estimate(input, budget.estimate, HvChoice::kCostModel, predicted, 0, out);
     }
     PWEMOE_RETURN_IF_ERROR(ExactHypervolume(input, nullptr, &volume));
-    *out = FromExact(volume);
+    *out = FromExact(volume, HvChoice::kCostModel);
+    out->predicted_seconds = predicted;
     return Status::Ok();
   }
-  if (budget.exact_seconds == 0) return Estimate(input, budget.estimate, out);
+  if (budget.exact_seconds == 0) {
+    return Estimate(input, budget.estimate, HvChoice::kZeroBudget, NAN, 0, out);
+  }
+  if (budget.exact_seconds >= 1e9) {
+    PWEMOE_RETURN_IF_ERROR(ExactHypervolume(input, nullptr, &volume));
+    *out = FromExact(volume, HvChoice::kUnlimited);
+    return Status::Ok();
+  }
   const Deadline deadline = Deadline::After(budget.exact_seconds);
+  const HvProbe probe = Probe(input, deadline);
+  if (!probe.fits) {
+    return Estimate(input, budget.estimate, HvChoice::kProbed, probe.predicted_seconds,
+                    probe.probe_seconds, out);
+  }
   const Status exact = ExactHypervolume(input, &deadline, &volume);
-  if (exact.code() == Status::Code::kAborted) return Estimate(input, budget.estimate, out);
+  if (exact.code() == Status::Code::kAborted) {
+    return Estimate(input, budget.estimate, HvChoice::kDeadlinePassed, probe.predicted_seconds,
+                    probe.probe_seconds, out);
+  }
   PWEMOE_RETURN_IF_ERROR(exact);
-  *out = FromExact(volume);
+  *out = FromExact(volume, HvChoice::kProbed);
+  out->predicted_seconds = probe.predicted_seconds;
+  out->probe_seconds = probe.probe_seconds;
   return Status::Ok();
 }
 

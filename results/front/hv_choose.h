@@ -6,16 +6,23 @@
 //   2. d <= 4 (the polynomial 1D-4D codes): exact when PredictExactSeconds(n, d) <=
 //      budget.exact_seconds, else the estimate (nothing is started and then thrown away);
 //   3. d >= 5 (WFG, whose time n and d alone do not predict: it varies by orders of magnitude
-//      with the shape of the front): exact_seconds == 0 goes straight to the estimate; otherwise
-//      WFG runs with a cooperative deadline exact_seconds from now and, when the deadline passes
-//      first, the estimate runs after it. The worst case is therefore exact_seconds, plus WFG's
-//      lag in noticing (milliseconds: hypervolume.h), plus the estimate's own time.
+//      with the shape of the front): exact_seconds == 0 goes straight to the estimate and
+//      exact_seconds >= 1e9 (+inf included) straight to the exact value, neither timing anything
+//      (deterministic); otherwise a deadline is set exact_seconds from now, and WFG's time on the
+//      non-dominated points is predicted from its time on nested seeded subsamples of them
+//      (ProbeWfgSeconds, hv_probe.h). Predicted not to fit in the time left: the estimate at
+//      once. Else WFG runs under the deadline, and when the deadline passes first (the
+//      prediction was too low) the estimate runs after it. The worst case is therefore
+//      exact_seconds, plus WFG's lag in noticing (milliseconds: hypervolume.h), plus the
+//      estimate's own time; the usual case for a set far beyond the budget (d = 20, 1000
+//      points) is a few milliseconds of probes plus the estimate.
 // The result is exact == true with lo == hi == value (bit for bit Hypervolume's value) and
 // samples == 0, or exact == false with the estimate, its interval and its sample count.
 //
 // Thread safety: pure function; concurrent calls are independent.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -31,11 +38,31 @@ struct HvBudget {
   HvEstimateOptions estimate;  // when the exact value would not come in time
 };
 
+// How HypervolumeWithBudget chose (the rule's cases).
+enum class HvChoice {
+  kNothing,        // rule 1: no point beats the reference, exact 0
+  kCostModel,      // rule 2: d <= 4, PredictExactSeconds against exact_seconds
+  kZeroBudget,     // rule 3: exact_seconds == 0, the estimate without a prediction
+  kUnlimited,      // rule 3: exact_seconds >= 1e9, exact without a prediction
+  kProbed,         // rule 3: by the probes' prediction (exact, or the estimate at once)
+  kDeadlinePassed, // rule 3: predicted to fit, but WFG's deadline passed: the estimate after it
+};
+
+// "nothing", "cost model", "zero budget", "unlimited", "probed", "deadline passed".
+const char* HvChoiceName(HvChoice choice);
+
 struct HvResult {
   bool exact = false;        // the exact value (true) or the estimate (false)
   double value = 0;          // the volume, or its estimate
   double lo = 0, hi = 0;     // the estimate's interval; exact: lo == hi == value
   uint64_t samples = 0;      // the estimate's samples; exact: 0
+  HvChoice choice = HvChoice::kNothing;
+  // The predicted wall seconds of the exact code, safety factor included, that the choice
+  // compared with the budget: PredictExactSeconds (kCostModel) or HvProbe::predicted_seconds
+  // (kProbed, kDeadlinePassed; +inf when a probe passed the deadline, NaN when the set was too
+  // small or too fast to fit an exponent). NaN for the other choices.
+  double predicted_seconds = NAN;
+  double probe_seconds = 0;  // wall seconds spent on the probes (kProbed, kDeadlinePassed)
 };
 
 // The predicted wall seconds of the exact code on n points that beat the reference, for

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hv_testing.h"
+#include "results/front/hv_probe.h"
 #include "results/front/hypervolume.h"
 
 namespace pwemoe::results {
@@ -49,6 +50,7 @@ TEST(HvChoose, ExactForSmallCases) {
       EXPECT_EQ(r.lo, exact);
       EXPECT_EQ(r.hi, exact);
       EXPECT_EQ(r.samples, 0u);
+      EXPECT_EQ(r.choice, d <= 4 ? HvChoice::kCostModel : HvChoice::kProbed);
     }
   }
 }
@@ -58,6 +60,7 @@ TEST(HvChoose, EstimateWhenTheBudgetIsZero) {
   const std::vector<double> ref(8, 0.0);
   const HvResult r = WithBudget(points, ref, Sense::kMaximize, 0.0);
   EXPECT_FALSE(r.exact);
+  EXPECT_EQ(r.choice, HvChoice::kZeroBudget);
   EXPECT_EQ(r.samples, 20000u);
   EXPECT_LT(r.lo, r.value);
   EXPECT_LT(r.value, r.hi);
@@ -66,17 +69,97 @@ TEST(HvChoose, EstimateWhenTheBudgetIsZero) {
   EXPECT_FALSE(WithBudget(small, {1.1, 1.1, 1.1}, Sense::kMinimize, 0.0).exact);
 }
 
-// A positive budget far below WFG's time: the exact code starts, gives up at its deadline, and
-// the estimate comes instead; its interval covers the exact value (computed here without one).
-TEST(HvChoose, EstimateWhenTheDeadlinePasses) {
+// A positive budget far below WFG's time: the probes find no time left (or the exact code gives
+// up at its deadline), and the estimate comes instead; its interval covers the exact value
+// (computed here without a deadline).
+TEST(HvChoose, EstimateWhenTheBudgetIsTiny) {
   const Points points = HardFront();
   const std::vector<double> ref(8, 0.0);
   const HvResult r = WithBudget(points, ref, Sense::kMaximize, 1e-6);
   EXPECT_FALSE(r.exact);
+  EXPECT_TRUE(r.choice == HvChoice::kProbed || r.choice == HvChoice::kDeadlinePassed)
+      << HvChoiceName(r.choice);
   EXPECT_EQ(r.samples, 20000u);
   const double exact = Exact(points, ref, Sense::kMaximize);
   EXPECT_LE(r.lo, exact);
   EXPECT_GE(r.hi, exact);
+}
+
+// Issue 18: 20 objectives, 1000 points, a 10 s budget. WFG's time is astronomical (probes: about
+// 30 us on 8 points, 2 ms on 16), so the chooser predicts far beyond the budget and estimates at
+// once instead of running WFG into its deadline. The decision is asserted, not the time: it is
+// kProbed (a probe-based refusal), not kDeadlinePassed (WFG ran out the budget).
+TEST(HvChoose, TwentyObjectivesEstimateWithoutWaitingForTheDeadline) {
+  const Points points = testing::SphericalFront(1000, 20, 20);
+  const std::vector<double> ref(20, 1.1);
+  const HvResult r = WithBudget(points, ref, Sense::kMinimize, 10.0);
+  EXPECT_FALSE(r.exact);
+  EXPECT_EQ(r.choice, HvChoice::kProbed) << HvChoiceName(r.choice);
+  EXPECT_GT(r.predicted_seconds, 1e4);  // many orders past the budget, whatever the machine
+  EXPECT_EQ(r.samples, 20000u);
+  EXPECT_LT(r.lo, r.value);
+  EXPECT_LT(r.value, r.hi);
+
+  // The probe table on the same (non-dominated) rows: it stopped after small probes.
+  std::vector<double> rows = testing::Rows(points);
+  const HvProbe probe = ProbeWfgSeconds(rows.data(), 1000, 20, ref.data(), Deadline::After(10));
+  EXPECT_FALSE(probe.fits);
+  ASSERT_GE(probe.sizes.size(), 2u);
+  EXPECT_EQ(probe.sizes[0], kHvFirstProbe);
+  EXPECT_LE(probe.sizes.back(), 64u);
+  EXPECT_GT(probe.exponent, 3.0);
+  EXPECT_EQ(probe.sizes.size(), probe.seconds.size());
+}
+
+// Few objectives and points: exact, by the probes (or with too little time in them to fit an
+// exponent: no prediction), bit for bit Hypervolume's value.
+TEST(HvChoose, FiveObjectivesFiftyPointsAreExact) {
+  const Points points = testing::SphericalFront(50, 5, 5);
+  const std::vector<double> ref(5, 1.1);
+  const HvResult r = WithBudget(points, ref, Sense::kMinimize, 10.0);
+  EXPECT_TRUE(r.exact);
+  EXPECT_EQ(r.choice, HvChoice::kProbed) << HvChoiceName(r.choice);
+  EXPECT_FALSE(r.predicted_seconds > 2.5) << r.predicted_seconds;  // NaN or small
+  EXPECT_EQ(r.value, Exact(points, ref, Sense::kMinimize));
+}
+
+// Budgets 0 and +inf at d >= 5 time nothing: the same choice on every run and machine.
+TEST(HvChoose, ZeroAndInfiniteBudgetsAreDeterministic) {
+  const Points points = testing::SphericalFront(40, 8, 9);
+  const std::vector<double> ref(8, 1.1);
+  for (int run = 0; run < 2; ++run) {
+    const HvResult zero = WithBudget(points, ref, Sense::kMinimize, 0.0);
+    EXPECT_FALSE(zero.exact);
+    EXPECT_EQ(zero.choice, HvChoice::kZeroBudget);
+    EXPECT_TRUE(std::isnan(zero.predicted_seconds));
+    EXPECT_EQ(zero.probe_seconds, 0.0);
+    const HvResult inf = WithBudget(points, ref, Sense::kMinimize, INFINITY);
+    EXPECT_TRUE(inf.exact);
+    EXPECT_EQ(inf.choice, HvChoice::kUnlimited);
+    EXPECT_TRUE(std::isnan(inf.predicted_seconds));
+    EXPECT_EQ(inf.probe_seconds, 0.0);
+    EXPECT_EQ(inf.value, Exact(points, ref, Sense::kMinimize));
+  }
+  EXPECT_STREQ(HvChoiceName(HvChoice::kDeadlinePassed), "deadline passed");
+}
+
+// Too few points to probe: no probe, fits, no prediction.
+TEST(HvProbe, SmallSetsAreNotProbed) {
+  const Points points = testing::SphericalFront(15, 12, 3);
+  const std::vector<double> rows = testing::Rows(points), ref(12, 1.1);
+  const HvProbe probe = ProbeWfgSeconds(rows.data(), 15, 12, ref.data(), Deadline::After(1));
+  EXPECT_TRUE(probe.fits);
+  EXPECT_TRUE(probe.sizes.empty());
+  EXPECT_TRUE(std::isnan(probe.predicted_seconds));
+}
+
+// A deadline already passed: does not fit, whether a probe noticed it (WFG looks at the clock
+// about every 16k visited points) or a prediction met no time left.
+TEST(HvProbe, PassedDeadlineMeansItDoesNotFit) {
+  const Points points = testing::SphericalFront(200, 20, 4);
+  const std::vector<double> rows = testing::Rows(points), ref(20, 1.1);
+  const HvProbe probe = ProbeWfgSeconds(rows.data(), 200, 20, ref.data(), Deadline::After(0));
+  EXPECT_FALSE(probe.fits);
 }
 
 TEST(HvChoose, NothingBeatingTheReferenceIsExactZero) {

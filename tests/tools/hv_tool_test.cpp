@@ -90,6 +90,8 @@ TEST(HvTool, ExactWithinTheBudgetEstimateOtherwiseAndSaysWhich) {
   const auto e = nlohmann::json::parse(exact.out);
   EXPECT_EQ(e["method"], "exact");
   EXPECT_EQ(e["lo"], e["value"]);
+  EXPECT_EQ(e["choice"], "unlimited");  // no prediction: always exact
+  EXPECT_TRUE(e["predicted_seconds"].is_null());
   HvRun estimate = Hv(ref + "--exact-budget 0 --json --seed 3", points);
   ASSERT_EQ(estimate.code, 0) << estimate.out;
   const auto m = nlohmann::json::parse(estimate.out);
@@ -97,6 +99,7 @@ TEST(HvTool, ExactWithinTheBudgetEstimateOtherwiseAndSaysWhich) {
   EXPECT_EQ(m["seed"], 3);
   EXPECT_EQ(m["confidence"], 0.99);
   EXPECT_GT(m["samples"].get<uint64_t>(), 0u);
+  EXPECT_EQ(m["choice"], "zero budget");
   EXPECT_LE(m["lo"].get<double>(), e["value"].get<double>());  // 99% interval, this seed
   EXPECT_GE(m["hi"].get<double>(), e["value"].get<double>());
   // The same seed gives the same estimate; the plain output starts with it and says what it is.
@@ -106,6 +109,13 @@ TEST(HvTool, ExactWithinTheBudgetEstimateOtherwiseAndSaysWhich) {
   EXPECT_NE(text.out.find("99% confidence"), std::string::npos) << text.out;
   HvRun fixed = Hv(ref + "--exact-budget 0 --samples 5000 --json", points);
   EXPECT_EQ(nlohmann::json::parse(fixed.out)["samples"], 5000) << fixed.out;
+  // A finite budget at d >= 5: WFG timed on subsamples first; 40 points are cheap.
+  HvRun probed = Hv(ref + "--exact-budget 10 --json", points);
+  const auto p = nlohmann::json::parse(probed.out);
+  EXPECT_EQ(p["method"], "exact") << probed.out;
+  EXPECT_EQ(p["choice"], "probed") << probed.out;
+  EXPECT_EQ(p["value"], e["value"]);
+  EXPECT_GE(p["probe_seconds"].get<double>(), 0.0);
 }
 
 TEST(HvTool, BadEstimateFlagsAreExitCode2) {
