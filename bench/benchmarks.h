@@ -18,4 +18,8 @@ void RegisterForwardBenchmarks();
 // task) plus train::ApplyStep; counters grad_s, apply_s, GFLOPs and frac_of_gemm.
 void RegisterTrainBenchmarks();
 
+// BM_EpoStep/T:{2,8,20}: EpoCombine (the LP of an EPO step) on random losses, rays and the Gram
+// matrix of the mini benchmark's router gradients; counters lp_us, gram_ms, params, buffer_KiB.
+void RegisterEpoBenchmarks();
+
 }  // namespace pwemoe::bench

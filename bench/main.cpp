@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   pwemoe::bench::RegisterMergeBenchmarks();
   pwemoe::bench::RegisterForwardBenchmarks();
   pwemoe::bench::RegisterTrainBenchmarks();
+  pwemoe::bench::RegisterEpoBenchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
