@@ -85,20 +85,50 @@ void AddBaselines(const ExperimentConfig& c, Plan* plan) {
   }
 }
 
+// Whether a subset of `num_tasks` tasks can be evaluated on the configured ray set (MakePlan's
+// contract in plan.h).
+Status CheckRaySet(const ExperimentConfig& c, int num_tasks) {
+  const int g = c.eval.grid_points;
+  const uint64_t grid = c.eval.grid ? SimplexGridSize(num_tasks, g) : 0;
+  const bool many = num_tasks >= kManyTasks && g > 2;
+  if (c.eval.grid && (many || grid > kMaxRaysPerSubset)) {
+    const std::string exact = SimplexGridSizeDecimal(num_tasks, g);
+    std::string msg = c.source_path + ": eval.grid_points: " + std::to_string(g) +
+                      " points per edge on " + std::to_string(num_tasks) + " tasks make " + exact +
+                      " rays per run: a simplex grid on T tasks with G points per edge has " +
+                      "C(T+G-2, G-1) rays, here C(" + std::to_string(num_tasks + g - 2) + ", " +
+                      std::to_string(g - 1) + ") = " + exact + ". ";
+    if (many) {
+      return Status::InvalidArgument(
+          msg + "That is infeasible on " + std::to_string(kManyTasks) +
+          " or more tasks (every ray is a merge and an evaluation on each task; grid_points = 2, "
+          "the one-hot vertices, is the only grid allowed there). Use the one-hot, equal and "
+          "Dirichlet ray sets instead: in " + c.source_path + ", [eval] ray_sets = [\"one-hot\", "
+          "\"equal\", \"dirichlet\"] and dirichlet_samples = N (e.g. 100)");
+    }
+    return Status::InvalidArgument(
+        msg + "That is more than the " + std::to_string(kMaxRaysPerSubset) +
+        " rays a subset may be evaluated on; lower eval.grid_points in " + c.source_path +
+        " or use Dirichlet rays (eval.ray_sets, eval.dirichlet_samples)");
+  }
+  const uint64_t samples = static_cast<uint64_t>(c.eval.dirichlet_samples);
+  if (grid + samples > kMaxRaysPerSubset) {  // no overflow: grid <= kMaxRaysPerSubset here
+    return Status::InvalidArgument(
+        c.source_path + ": eval.dirichlet_samples: " + std::to_string(samples) +
+        " Dirichlet rays" + (grid > 0 ? " and " + std::to_string(grid) + " grid rays" : "") +
+        " on " + std::to_string(num_tasks) + " tasks make " + std::to_string(grid + samples) +
+        " rays per run, more than the " + std::to_string(kMaxRaysPerSubset) +
+        " a subset may be evaluated on; lower eval.dirichlet_samples");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status MakePlan(const ExperimentConfig& c, Plan* plan) {
   *plan = Plan();
   for (const auto& subset : c.train.subsets) {
-    uint64_t n = c.eval.grid ? SimplexGridSize(static_cast<int>(subset.size()), c.eval.grid_points) : 0;
-    n += static_cast<uint64_t>(c.eval.dirichlet_samples);
-    if (n > kMaxRaysPerSubset) {
-      return Status::InvalidArgument(
-          c.source_path + ": eval.grid_points: " + std::to_string(c.eval.grid_points) +
-          " points per edge on " + std::to_string(subset.size()) + " tasks make " + std::to_string(n) +
-          " rays per run, more than " + std::to_string(kMaxRaysPerSubset) +
-          "; lower grid_points or use Dirichlet rays");
-    }
+    PWEMOE_RETURN_IF_ERROR(CheckRaySet(c, static_cast<int>(subset.size())));
     plan->subset_rays.push_back(MakeEvalRays(static_cast<int>(subset.size()), RaySpec(c, subset.size())));
   }
   for (config::Variant v : c.train.variants) {

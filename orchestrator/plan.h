@@ -60,8 +60,19 @@ struct Plan {
 // Most rays one subset may be evaluated on; a larger grid is a configuration error.
 constexpr uint64_t kMaxRaysPerSubset = 1000000;
 
-// Builds the plan of a validated configuration. InvalidArgument (naming the file and
-// eval.grid_points) when a subset's ray set would exceed kMaxRaysPerSubset.
+// From this many tasks in a subset on, the simplex grid may only be its vertices
+// (eval.grid_points = 2, the one-hot rays): C(T+G-2, G-1) rays grow like T^(G-1) (20 tasks: 210
+// rays at G = 3, 42504 at G = 6, 20030010 at the default G = 11), each a merge and an
+// evaluation on every task of the subset.
+constexpr int kManyTasks = 10;
+
+// Builds the plan of a validated configuration. InvalidArgument (exit code 2) naming the file,
+// the key and the subset's size when a subset's ray set is infeasible:
+//  - "grid" in eval.ray_sets with eval.grid_points > 2 on a subset of kManyTasks or more tasks,
+//    or a grid of more than kMaxRaysPerSubset rays on any subset: the message gives the grid's
+//    exact size C(T+G-2, G-1) and, on many tasks, says to use eval.ray_sets = ["one-hot",
+//    "equal", "dirichlet"] with eval.dirichlet_samples = N instead;
+//  - the grid and eval.dirichlet_samples together over kMaxRaysPerSubset.
 Status MakePlan(const config::ExperimentConfig& config, Plan* plan);
 
 // Human-readable plan: every training run, rays per subset, and unit counts by kind. With

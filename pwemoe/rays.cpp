@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <string>
 
 namespace pwemoe {
 
@@ -47,6 +48,37 @@ uint64_t SimplexGridSize(int num_tasks, int points_per_edge) {
     if (c > std::numeric_limits<uint64_t>::max()) return std::numeric_limits<uint64_t>::max();
   }
   return static_cast<uint64_t>(c);
+}
+
+std::string SimplexGridSizeDecimal(int num_tasks, int points_per_edge) {
+  // The same incremental product on a little-endian base-1e9 number: c * (n + i) is divisible
+  // by i at every step, so each division is exact.
+  constexpr uint64_t kBase = 1000000000;
+  const uint64_t n = static_cast<uint64_t>(points_per_edge - 1);
+  const uint64_t k = static_cast<uint64_t>(num_tasks - 1);
+  std::vector<uint64_t> c = {1};
+  for (uint64_t i = 1; i <= k; ++i) {
+    uint64_t carry = 0;
+    for (uint64_t& limb : c) {
+      const uint64_t x = limb * (n + i) + carry;  // < 2^64 while n + i < 1.8e10
+      limb = x % kBase;
+      carry = x / kBase;
+    }
+    for (; carry > 0; carry /= kBase) c.push_back(carry % kBase);
+    uint64_t rest = 0;
+    for (size_t j = c.size(); j-- > 0;) {
+      const uint64_t x = rest * kBase + c[j];
+      c[j] = x / i;
+      rest = x % i;
+    }
+    while (c.size() > 1 && c.back() == 0) c.pop_back();
+  }
+  std::string out = std::to_string(c.back());
+  for (size_t j = c.size() - 1; j-- > 0;) {
+    const std::string limb = std::to_string(c[j]);
+    out += std::string(9 - limb.size(), '0') + limb;
+  }
+  return out;
 }
 
 std::vector<Ray> OneHotRays(int num_tasks) {

@@ -21,6 +21,10 @@ std::vector<Ray> SimplexGrid(int num_tasks, int points_per_edge);
 // Number of rays SimplexGrid would return, without making them; saturates at UINT64_MAX.
 uint64_t SimplexGridSize(int num_tasks, int points_per_edge);
 
+// The same count exactly, in decimal, however large (e.g. "42504" for 20 tasks and 6 points
+// per edge; 82 digits for 20 tasks and 100000). Requires T >= 1, m >= 2.
+std::string SimplexGridSizeDecimal(int num_tasks, int points_per_edge);
+
 // The T one-hot rays e_1, ..., e_T.
 std::vector<Ray> OneHotRays(int num_tasks);
 

@@ -29,6 +29,20 @@ TEST(Rays, GridSizeMatchesBinomial) {
   EXPECT_EQ(SimplexGridSize(40, 200), UINT64_MAX);
 }
 
+TEST(Rays, GridSizeDecimalIsExactPastUint64) {
+  struct Case { int t, m; const char* n; };
+  for (auto c : std::vector<Case>{{2, 11, "11"}, {1, 7, "1"}, {20, 2, "20"}, {20, 6, "42504"},
+                                  {20, 11, "20030010"}, {8, 11, "19448"},
+                                  {2, 100000, "100000"}}) {
+    EXPECT_EQ(SimplexGridSizeDecimal(c.t, c.m), c.n) << c.t << " " << c.m;
+    EXPECT_EQ(std::to_string(SimplexGridSize(c.t, c.m)), c.n);
+  }
+  // C(100018, 19), C(238, 39) = C(40 + 200 - 2, 39): beyond UINT64_MAX (Python's math.comb).
+  EXPECT_EQ(SimplexGridSizeDecimal(20, 100000),
+            "823470369046027266228497835077546979961137156969922340347234107611304282900000");
+  EXPECT_EQ(SimplexGridSizeDecimal(40, 200), "881689851124977590640300656276855178603818200");
+}
+
 TEST(Rays, GridPointsAreDistinctMultiplesOnTheSimplex) {
   auto rays = SimplexGrid(3, 6);
   std::set<Ray> seen(rays.begin(), rays.end());
