@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "results/report/report_mu.h"
 #include "results/report/svg_plot.h"
 
 namespace pwemoe::results {
@@ -278,6 +279,17 @@ std::vector<double> StepsAsDouble(const RunSummary& run) {
 
 }  // namespace
 
+std::string ShortSubsetName(const SubsetSummary& subset) {
+  return subset.key.size() <= kLongName ? subset.key
+                                        : std::to_string(subset.tasks.size()) + " tasks";
+}
+
+std::string ShortRunName(const RunSummary& run) {
+  if (run.run_name.size() <= kLongName) return run.run_name;
+  return (run.variant.empty() ? std::string("run") : run.variant) + " seed " +
+         std::to_string(run.seed) + " (" + std::to_string(run.tasks.size()) + " tasks)";
+}
+
 std::string Percent(double accuracy) { return Fixed(100 * accuracy, 2); }
 
 std::string Fixed(double v, int digits) {
@@ -306,10 +318,10 @@ std::string AccuracyPlaneSvg(const ReportData& data, const SubsetSummary& subset
 
 std::string ParallelAccuracySvg(const ReportData& data, const SubsetSummary& subset) {
   ParallelChart chart;
-  chart.title = subset.key + ": accuracy on each task";
+  chart.title = ShortSubsetName(subset) + ": accuracy on each task";
   chart.value_title = "accuracy (%) — each axis its own range";
   chart.axes = subset.tasks;
-  chart.plot_width = std::max<int>(420, 150 * static_cast<int>(subset.tasks.size()));
+  chart.plot_width = ParallelPlotWidth(subset.tasks.size());
   for (const BaselinePoint& b : subset.baselines) {
     const BaselineStyle style = StyleOfBaseline(b.method);
     ParallelGroup* group = nullptr;
@@ -343,6 +355,17 @@ std::string ParallelAccuracySvg(const ReportData& data, const SubsetSummary& sub
     chart.groups.push_back(dominated);
     chart.groups.push_back(front);
   }
+  // Hundreds of lines of one kind stay readable: fainter the more there are.
+  for (ParallelGroup& g : chart.groups) {
+    const bool front = g.css_class.find(" front") != std::string::npos;
+    g.opacity = LineOpacity(g.opacity, g.lines.size(), front ? 0.08 : 0.03);
+    // Each expert is high on its own axis only: with many axes their zig-zags would hide the
+    // runs, so they are drawn thin and half transparent.
+    if (chart.axes.size() > kManyAxes && g.css_class == "pt baseline expert") {
+      g.width = 1;
+      g.opacity = 0.45;
+    }
+  }
   // Front lines on top of everything.
   std::stable_partition(chart.groups.begin(), chart.groups.end(), [](const ParallelGroup& g) {
     return g.css_class.find(" front") == std::string::npos;
@@ -352,10 +375,13 @@ std::string ParallelAccuracySvg(const ReportData& data, const SubsetSummary& sub
 
 std::string LossCurveSvg(const RunSummary& run) {
   if (run.steps.empty()) return "";
-  static const char* const kTaskColors[] = {"#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
-                                            "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
+  // Eight colours, then twelve more for up to 20 tasks (none of them LS's or EPO's).
+  static const char* const kTaskColors[] = {
+      "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+      "#7f7f7f", "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd",
+      "#e6550d", "#31a354", "#756bb1", "#636363", "#9c9ede", "#e7ba52"};
   XYChart chart;
-  chart.title = run.run_name + ": training loss";
+  chart.title = ShortRunName(run) + ": training loss";
   chart.x_title = "step";
   chart.y_title = "loss";
   chart.plot_width = 330;
@@ -363,7 +389,7 @@ std::string LossCurveSvg(const RunSummary& run) {
   chart.pad = 0.04;
   const std::vector<double> steps = StepsAsDouble(run);
   for (size_t t = 0; t < run.tasks.size(); ++t) {
-    AddCurve(run.tasks[t], "curve", kTaskColors[t % 8], 1.2, steps, Column(run.losses, t), &chart);
+    AddCurve(run.tasks[t], "curve", kTaskColors[t % 20], 1.2, steps, Column(run.losses, t), &chart);
   }
   AddCurve("total (ray-weighted)", "curve total", "#000000", 1.6, steps, run.total_loss, &chart);
   return RenderXYChart(chart);
@@ -372,13 +398,122 @@ std::string LossCurveSvg(const RunSummary& run) {
 std::string EpoMuSvg(const RunSummary& run) {
   if (run.epo_mu.empty() || run.steps.empty()) return "";
   XYChart chart;
-  chart.title = run.run_name + ": EPO ray alignment μ";
+  chart.title = ShortRunName(run) + ": EPO ray alignment μ";
   chart.x_title = "step";
   chart.y_title = "μ";
   chart.plot_width = 330;
   chart.plot_height = 110;
   chart.pad = 0.04;
   AddCurve("", "curve mu", kEpoColor, 1.2, StepsAsDouble(run), run.epo_mu, &chart);
+  return RenderXYChart(chart);
+}
+
+int ParallelPlotWidth(size_t axes) {
+  const int n = static_cast<int>(axes);
+  return std::max(420, std::min(150 * n, std::max(1060, 56 * (n - 1))));
+}
+
+double LineOpacity(double base, size_t lines, double floor) {
+  if (lines <= kOpaqueLines) return base;
+  return std::max(std::min(floor, base),
+                  base * static_cast<double>(kOpaqueLines) / static_cast<double>(lines));
+}
+
+std::string PairHypervolumeSvg(const RunSummary& run,
+                               const std::vector<std::vector<double>>& pairs, double lo,
+                               double hi) {
+  const size_t t = run.tasks.size();
+  HeatMap map;
+  map.title = ShortRunName(run) + ": pairwise hypervolume";
+  map.scale_title = "2-D hypervolume";
+  map.css_class = "hv-cell";
+  map.rows = run.tasks;
+  map.columns = run.tasks;
+  map.lo = lo;
+  map.hi = hi;
+  map.cell = std::clamp(static_cast<int>(600 / std::max<size_t>(t, 1)), 34, 48);
+  map.values.assign(t, std::vector<double>(t, kNoValue));
+  map.texts.assign(t, std::vector<std::string>(t));
+  map.tooltips.assign(t, std::vector<std::string>(t));
+  for (size_t i = 0; i < t && i < pairs.size(); ++i) {
+    for (size_t j = 0; j < t && j < pairs[i].size(); ++j) {
+      const double v = pairs[i][j];
+      if (i == j) {
+        map.tooltips[i][j] = run.tasks[i] + "\n1-D hypervolume (best accuracy − reference) " +
+                             Fixed(v, 4);
+        continue;
+      }
+      map.values[i][j] = v;
+      map.texts[i][j] = Fixed(v, 3);
+      map.tooltips[i][j] = run.tasks[i] + " × " + run.tasks[j] + "\n2-D hypervolume " +
+                           Fixed(v, 4) + "\n" + run.run_name;
+    }
+  }
+  return RenderHeatMap(map);
+}
+
+std::string MuHistogramSvg(const ReportData& data, const SubsetSummary& subset) {
+  std::vector<std::vector<double>> mus;
+  double lo = INFINITY, hi = -INFINITY;
+  size_t most = 0;
+  for (size_t r : subset.runs) {
+    mus.push_back(InteriorMus(data.runs[r]));
+    for (double m : mus.back()) lo = std::min(lo, m), hi = std::max(hi, m);
+    most = std::max(most, mus.back().size());
+  }
+  if (most == 0) return "";
+  const size_t bins = std::clamp<size_t>(
+      static_cast<size_t>(std::ceil(std::sqrt(static_cast<double>(most)))), 5, 30);
+  // A span of at least 0.01 (mu >= 0): a few rays of nearly equal mu make one readable bar,
+  // not ticks in the sixth decimal.
+  constexpr double kMinSpan = 0.01;
+  if (hi - lo < kMinSpan) {
+    lo = std::max(0.0, 0.5 * (lo + hi) - 0.5 * kMinSpan);
+    hi = lo + kMinSpan;
+  }
+  const double width = (hi - lo) / static_cast<double>(bins);
+  XYChart chart;
+  chart.title = ShortSubsetName(subset) + ": ray alignment μ per run";
+  chart.x_title = "μ of the interior rays (0: losses in the ray's proportions)";
+  chart.y_title = "rays";
+  chart.plot_width = 360;
+  chart.plot_height = 200;
+  chart.pad = 0.03;
+  for (size_t nth = 0; nth < subset.runs.size(); ++nth) {
+    if (mus[nth].empty()) continue;
+    const RunStyle style = StyleOfRun(data, subset, nth);
+    std::vector<double> counts(bins, 0);
+    for (double m : mus[nth]) {
+      counts[std::min(bins - 1, static_cast<size_t>((m - lo) / width))] += 1;
+    }
+    ChartLine line;
+    line.name = style.name + " (" + std::to_string(mus[nth].size()) + " rays)";
+    line.css_class = "mu-hist " + style.css_class.substr(3);
+    line.color = style.color;
+    line.width = 1.6;
+    line.tooltip = data.runs[subset.runs[nth]].run_name + ": μ histogram, " +
+                   std::to_string(bins) + " bins of " + Fixed(width, 4);
+    line.x.push_back(lo);
+    line.y.push_back(0);
+    for (size_t b = 0; b < bins; ++b) {
+      const double x0 = lo + width * static_cast<double>(b);
+      line.x.push_back(x0), line.y.push_back(counts[b]);
+      line.x.push_back(x0 + width), line.y.push_back(counts[b]);
+    }
+    line.x.push_back(hi);
+    line.y.push_back(0);
+    chart.lines.push_back(line);
+    PointSeries median;
+    median.css_class = "mu-median " + style.css_class.substr(3);
+    median.color = style.color;
+    median.shape = style.shape;
+    median.size = 4;
+    const MuQuantiles q = MuDistribution(data.runs[subset.runs[nth]]);
+    median.points.push_back({q.median, 0, "", data.runs[subset.runs[nth]].run_name +
+                             "\nμ median " + Fixed(q.median, 4) + ", 90% " + Fixed(q.p90, 4) +
+                             ", max " + Fixed(q.max, 4), true});
+    chart.series.push_back(median);
+  }
   return RenderXYChart(chart);
 }
 

@@ -1,11 +1,15 @@
 #include "results/report/report_html.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "pwemoe/util/files.h"
 #include "results/report/report_charts.h"
+#include "results/report/report_mu.h"
+#include "results/report/report_pairs.h"
+#include "results/report/report_task_table.h"
 #include "results/report/svg_plot.h"
 
 namespace pwemoe::results {
@@ -17,6 +21,7 @@ constexpr const char* kStyle = R"(
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif;
        font-size: 14px; color: #1a1a1a; background: #ffffff; margin: 24px; max-width: 1400px; }
 h1 { font-size: 22px; margin: 0 0 8px 0; }
+h2, p, summary { overflow-wrap: anywhere; }
 h2 { font-size: 18px; margin: 32px 0 8px 0; border-bottom: 1px solid #cccccc; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 20px 0 6px 0; }
 table { border-collapse: collapse; margin: 6px 0 12px 0; font-size: 13px; }
@@ -30,6 +35,7 @@ figure > svg { display: block; }
 figcaption { font-size: 12px; color: #555555; max-width: 560px; }
 pre { background: #f7f7f7; border: 1px solid #dddddd; padding: 8px; overflow-x: auto;
       font-size: 12px; }
+.scroll { overflow-x: auto; max-width: 100%; }
 .fail { color: #b00020; }
 .muted { color: #666666; }
 details { margin: 6px 0; }
@@ -48,6 +54,14 @@ std::string Count(int64_t part, int64_t whole) {
 
 std::string VariantClass(const std::string& variant) {
   return variant == "LS" ? "ls" : variant == "EPO" ? "epo" : "run";
+}
+
+// A table heading of a run: its (short) name, the full name as a tooltip when shortened.
+std::string RunHeading(const RunSummary& run, const std::string& attrs) {
+  const std::string name = ShortRunName(run);
+  return "<th class=\"" + VariantClass(run.variant) + "\"" + attrs +
+         (name == run.run_name ? "" : " title=\"" + E(run.run_name) + "\"") + ">" + E(name) +
+         "</th>";
 }
 
 std::string Header(const ReportData& data) {
@@ -105,7 +119,7 @@ std::string RunsTable(const ReportData& data, const SubsetSummary& subset) {
   };
   std::string out = "<table class=\"runs\"><tr><th></th>";
   for (const RunSummary* r : runs) {
-    out += "<th class=\"" + VariantClass(r->variant) + "\">" + E(r->run_name) + "</th>";
+    out += RunHeading(*r, "");
   }
   out += "<th>weighted TA</th><th>task arithmetic (λ sweep)</th></tr>\n";
   out += RunRow("variant", row([](const RunSummary& r) { return r.variant; }));
@@ -174,18 +188,20 @@ std::string BaselinesSection(const SubsetSummary& subset) {
   if (subset.baselines.size() == weighted) {
     out += "<p class=\"muted\">No pretrained, expert, average or task-arithmetic rows.</p>\n";
   } else {
-    out += BaselineRows(subset, false);
+    out += "<div class=\"scroll\">\n" + BaselineRows(subset, false) + "</div>\n";
   }
   if (weighted > 0) {
     out += "<details><summary>weighted task arithmetic: " + std::to_string(weighted) +
-           " points</summary>\n" + BaselineRows(subset, true) + "</details>\n";
+           " points</summary>\n<div class=\"scroll\">\n" + BaselineRows(subset, true) +
+           "</div>\n</details>\n";
   }
   return out;
 }
 
 std::string RaysTable(const RunSummary& run) {
-  std::string out = "<details><summary>" + E(run.run_name) + ": " +
-                    std::to_string(run.rays.size()) + " rays</summary>\n<table class=\"rays\">"
+  std::string out = "<details><summary>" + E(ShortRunName(run)) + ": " +
+                    std::to_string(run.rays.size()) +
+                    " rays</summary>\n<div class=\"scroll\">\n<table class=\"rays\">"
                     "<tr><th>ray</th><th>label</th><th>preference</th>";
   for (const std::string& t : run.tasks) out += "<th>" + E(t) + " (%)</th>";
   out += "<th>μ</th><th>front</th></tr>\n";
@@ -198,7 +214,7 @@ std::string RaysTable(const RunSummary& run) {
     }
     out += Cell(Fixed(p.mu, 4), true) + Cell(p.on_front ? "yes" : "") + "</tr>\n";
   }
-  return out + "</table></details>\n";
+  return out + "</table>\n</div>\n</details>\n";
 }
 
 std::string Figure(const std::string& svg, const std::string& caption = "") {
@@ -221,9 +237,84 @@ std::string AccuracyCharts(const ReportData& data, const SubsetSummary& subset) 
     return out + " Labels that would cover others are left out; hover a marker for its values."
                  "</p>\n";
   }
-  out += Figure(ParallelAccuracySvg(data, subset));
+  out += "<div class=\"scroll\">\n" + Figure(ParallelAccuracySvg(data, subset)) + "</div>\n";
   return out + "</div>\n<p class=\"muted\">One line per ray and per baseline model; bold lines: "
-               "rays on the run's Pareto front. Hover a line for its values.</p>\n";
+               "rays on the run's Pareto front (with many lines each kind is drawn fainter, so "
+               "that dense bundles show). Hover a line for its values.</p>\n";
+}
+
+// One row per task: each run's best and equal-ray accuracy, the expert, weighted TA.
+std::string TaskTableSection(const ReportData& data, const SubsetSummary& subset) {
+  if (subset.runs.empty()) return "";
+  const TaskTable table = MakeTaskTable(data, subset);
+  std::string out = "<h3>Per-task accuracy</h3>\n<div class=\"scroll\">\n<table class=\"tasks\">"
+                    "<tr><th rowspan=\"2\">task (%)</th>";
+  for (const TaskTableRun& r : table.runs) {
+    const RunSummary& run = data.runs[r.run];
+    out += RunHeading(run, " colspan=\"2\"");
+  }
+  out += "<th rowspan=\"2\">expert</th><th colspan=\"2\">weighted TA</th></tr>\n<tr>";
+  for (size_t k = 0; k <= table.runs.size(); ++k) out += "<th>best</th><th>equal ray</th>";
+  out += "</tr>\n";
+  for (size_t t = 0; t < table.tasks.size(); ++t) {
+    out += "<tr><th>" + E(table.tasks[t]) + "</th>";
+    for (const TaskTableRun& r : table.runs) {
+      out += Cell(Percent(r.best[t]), true) + Cell(Percent(r.equal[t]), true);
+    }
+    out += Cell(Percent(table.expert[t]), true) + Cell(Percent(table.wta_best[t]), true) +
+           Cell(Percent(table.wta_equal[t]), true) + "</tr>\n";
+  }
+  return out + "</table>\n</div>\n<p class=\"muted\">best: the highest accuracy on the task over "
+               "the run's rays (weighted TA: over its rays); equal ray: at the preference (1/T, "
+               "..., 1/T); expert: the task's own fine-tuned model.</p>\n";
+}
+
+// The heat maps of the runs' pairwise hypervolumes, on one colour scale (3 or more tasks).
+std::string PairsSection(const ReportData& data, const SubsetSummary& subset) {
+  if (subset.tasks.size() < 3 || subset.runs.empty()) return "";
+  std::vector<std::vector<std::vector<double>>> pairs;
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t r : subset.runs) {
+    pairs.push_back(PairHypervolumes(data.runs[r], data.options.reference));
+    for (size_t i = 0; i < pairs.back().size(); ++i) {
+      for (size_t j = 0; j < pairs.back()[i].size(); ++j) {
+        const double v = pairs.back()[i][j];
+        if (i != j && std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      }
+    }
+  }
+  if (!(lo <= hi)) lo = hi = kNoValue;
+  std::string out = "<h3>Pairwise hypervolume</h3>\n<div class=\"charts\">\n";
+  for (size_t k = 0; k < subset.runs.size(); ++k) {
+    out += "<div class=\"scroll\">\n" +
+           Figure(PairHypervolumeSvg(data.runs[subset.runs[k]], pairs[k], lo, hi)) + "</div>\n";
+  }
+  return out + "</div>\n<p class=\"muted\">Cell (row, column): the exact 2-D hypervolume of the "
+               "run's rays on those two tasks (reference " + E(SvgNumber(data.options.reference)) +
+               "); dark cells are the pairs the run trades off worst. One colour scale for all "
+               "runs of this subset. The grey diagonal is the 1-D hypervolume (best accuracy "
+               "minus the reference), in its tooltip.</p>\n";
+}
+
+// Each run's mu over its interior rays: a histogram and the quantiles.
+std::string MuSection(const ReportData& data, const SubsetSummary& subset) {
+  if (subset.runs.empty()) return "";
+  std::string out = "<h3>Ray alignment μ</h3>\n";
+  const std::string histogram = MuHistogramSvg(data, subset);
+  if (!histogram.empty()) out += "<div class=\"charts\">\n" + Figure(histogram) + "</div>\n";
+  out += "<table class=\"mu\"><tr><th>run</th><th>interior rays</th><th>min</th><th>median</th>"
+         "<th>90%</th><th>max</th></tr>\n";
+  for (size_t r : subset.runs) {
+    const RunSummary& run = data.runs[r];
+    const MuQuantiles q = MuDistribution(run);
+    out += "<tr>" + RunHeading(run, "") +
+           Cell(std::to_string(q.rays), true) + Cell(Fixed(q.min, 4), true) +
+           Cell(Fixed(q.median, 4), true) + Cell(Fixed(q.p90, 4), true) +
+           Cell(Fixed(q.max, 4), true) + "</tr>\n";
+  }
+  return out + "</table>\n<p class=\"muted\">μ of each ray's test losses (0: exactly in the "
+               "ray's proportions), over the rays with every coordinate above 0; quantiles "
+               "interpolate linearly between the sorted values.</p>\n";
 }
 
 std::string TrainingCharts(const ReportData& data, const SubsetSummary& subset) {
@@ -264,7 +355,10 @@ std::string SubsetSection(const ReportData& data, const SubsetSummary& subset) {
   } else {
     out += RunsTable(data, subset);
   }
+  out += TaskTableSection(data, subset);
   out += AccuracyCharts(data, subset);
+  out += PairsSection(data, subset);
+  out += MuSection(data, subset);
   out += BaselinesSection(subset);
   if (!subset.runs.empty()) {
     out += "<h3>Rays</h3>\n";

@@ -4,7 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "pwemoe/util/files.h"
+#include "results/report/report_mu.h"
+#include "results/report/report_pairs.h"
 #include "results/report/report_tables.h"
+#include "results/report/report_task_table.h"
 
 namespace pwemoe::results {
 
@@ -63,7 +66,30 @@ json Curve(const RunSummary& r) {
           {"epo_mu", Nums(r.epo_mu)}};
 }
 
-json Run(const RunSummary& r) {
+json Matrix(const std::vector<std::vector<double>>& m) {
+  json a = json::array();
+  for (const std::vector<double>& row : m) a.push_back(Nums(row));
+  return a;
+}
+
+json MuQuantilesJson(const RunSummary& r) {
+  const MuQuantiles q = MuDistribution(r);
+  return {{"interior_rays", q.rays}, {"min", Num(q.min)}, {"median", Num(q.median)},
+          {"p90", Num(q.p90)}, {"max", Num(q.max)}};
+}
+
+json TaskTableJson(const ReportData& report, const SubsetSummary& s) {
+  const TaskTable t = MakeTaskTable(report, s);
+  json runs = json::array();
+  for (const TaskTableRun& r : t.runs) {
+    runs.push_back({{"run_name", report.runs[r.run].run_name}, {"best", Nums(r.best)},
+                    {"equal_ray", Nums(r.equal)}});
+  }
+  return {{"expert", Nums(t.expert)}, {"wta_best", Nums(t.wta_best)},
+          {"wta_equal_ray", Nums(t.wta_equal)}, {"runs", runs}};
+}
+
+json Run(const RunSummary& r, double reference) {
   return {{"run_name", r.run_name},
           {"variant", r.variant},
           {"seed", r.seed},
@@ -77,6 +103,8 @@ json Run(const RunSummary& r) {
           {"hypervolume_normalized", Num(r.hypervolume_normalized)},
           {"mu_mean", Num(r.mu_mean)},
           {"mu_max", Num(r.mu_max)},
+          {"mu_quantiles", MuQuantilesJson(r)},
+          {"pair_hypervolume", Matrix(PairHypervolumes(r, reference))},
           {"wta",
            {{"points", r.wta_points},
             {"dominated", r.wta_dominated},
@@ -100,13 +128,14 @@ json Baselines(const SubsetSummary& s) {
 
 json Subset(const ReportData& report, const SubsetSummary& s) {
   json runs = json::array();
-  for (size_t r : s.runs) runs.push_back(Run(report.runs[r]));
+  for (size_t r : s.runs) runs.push_back(Run(report.runs[r], report.options.reference));
   return {{"key", s.key},
           {"tasks", s.tasks},
           {"expert_accuracy", Nums(s.expert_accuracy)},
           {"wta_hypervolume", Num(s.wta_hypervolume)},
           {"wta_hypervolume_normalized", Num(s.wta_hypervolume_normalized)},
           {"ta_sweep_hypervolume", Num(s.ta_sweep_hypervolume)},
+          {"task_table", TaskTableJson(report, s)},
           {"baselines", Baselines(s)},
           {"runs", runs}};
 }

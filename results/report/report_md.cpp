@@ -8,6 +8,9 @@
 #include <tuple>
 
 #include "pwemoe/util/strings.h"
+#include "results/report/report_mu.h"
+#include "results/report/report_pairs.h"
+#include "results/report/report_task_table.h"
 
 namespace pwemoe::results {
 
@@ -254,6 +257,99 @@ void BaselineTable(const SubsetSummary& s, std::ostringstream* out) {
   *out << "\n";
 }
 
+// One row per task: each run's best and equal-ray accuracy, the expert, weighted TA.
+void TaskAccuracyTable(const ReportData& report, const SubsetSummary& s,
+                       const std::vector<const RunSummary*>& runs, std::ostringstream* out) {
+  const TaskTable table = MakeTaskTable(report, s);
+  std::vector<const TaskTableRun*> columns;
+  std::vector<std::string> head = {"task (accuracy %)"};
+  for (const RunSummary* r : runs) {
+    for (const TaskTableRun& c : table.runs) {
+      if (&report.runs[c.run] != r) continue;
+      columns.push_back(&c);
+      head.push_back(RunLabel(*r) + " best");
+      head.push_back(RunLabel(*r) + " equal ray");
+    }
+  }
+  head.insert(head.end(), {"expert", "weighted TA best", "weighted TA equal ray"});
+  *out << "Per-task accuracy: best = the highest over the rays, equal ray = at (1/T, ..., 1/T).\n\n";
+  TableHeader(head, out);
+  for (size_t t = 0; t < table.tasks.size(); ++t) {
+    std::vector<std::string> cells = {Cell(table.tasks[t])};
+    for (const TaskTableRun* c : columns) {
+      cells.push_back(Pct(c->best[t]));
+      cells.push_back(Pct(c->equal[t]));
+    }
+    cells.push_back(Pct(table.expert[t]));
+    cells.push_back(Pct(table.wta_best[t]));
+    cells.push_back(Pct(table.wta_equal[t]));
+    TableRow(cells, out);
+  }
+  *out << "\n";
+}
+
+void MuTable(const std::vector<const RunSummary*>& runs, std::ostringstream* out) {
+  *out << "Ray alignment mu over the interior rays (every coordinate > 0):\n\n";
+  TableHeader({"run", "interior rays", "min", "median", "90%", "max"}, out);
+  for (const RunSummary* r : runs) {
+    const MuQuantiles q = MuDistribution(*r);
+    TableRow({RunLabel(*r), std::to_string(q.rays), Sig4(q.min), Sig4(q.median), Sig4(q.p90),
+              Sig4(q.max)},
+             out);
+  }
+  *out << "\n";
+}
+
+// Up to kPairTableTasks tasks each run's whole matrix of 2-D hypervolumes; beyond, its weakest
+// pairs and its strongest (summary.json and report.html have every pair).
+constexpr size_t kPairTableTasks = 8;
+constexpr size_t kWeakestPairs = 5;
+
+void PairHypervolumeTables(const ReportData& report, const std::vector<const RunSummary*>& runs,
+                      std::ostringstream* out) {
+  *out << "Pairwise 2-D hypervolumes (the rays' accuracies on two tasks, reference "
+       << report.options.reference << "; diagonal: best accuracy minus the reference):\n\n";
+  bool listed = false;
+  for (const RunSummary* r : runs) {
+    const std::vector<std::vector<double>> m = PairHypervolumes(*r, report.options.reference);
+    const size_t t = r->tasks.size();
+    if (t <= kPairTableTasks) {
+      std::vector<std::string> head = {RunLabel(*r)};
+      for (const std::string& task : r->tasks) head.push_back(Cell(task));
+      TableHeader(head, out);
+      for (size_t i = 0; i < t; ++i) {
+        std::vector<std::string> cells = {Cell(r->tasks[i])};
+        for (size_t j = 0; j < t; ++j) cells.push_back(Sig4(m[i][j]));
+        TableRow(cells, out);
+      }
+      *out << "\n";
+      continue;
+    }
+    std::vector<std::tuple<double, size_t, size_t>> pairs;
+    for (size_t i = 0; i < t; ++i) {
+      for (size_t j = i + 1; j < t; ++j) {
+        if (std::isfinite(m[i][j])) pairs.emplace_back(m[i][j], i, j);
+      }
+    }
+    std::sort(pairs.begin(), pairs.end());
+    auto pair = [&](const std::tuple<double, size_t, size_t>& p) {
+      return Cell(r->tasks[std::get<1>(p)]) + " × " + Cell(r->tasks[std::get<2>(p)]) + " " +
+             Sig4(std::get<0>(p));
+    };
+    listed = true;
+    *out << "- " << RunLabel(*r) << ": ";
+    if (pairs.empty()) {
+      *out << "no rays\n";
+      continue;
+    }
+    std::vector<std::string> weakest;
+    for (size_t k = 0; k < pairs.size() && k < kWeakestPairs; ++k) weakest.push_back(pair(pairs[k]));
+    *out << "weakest pairs " << Join(weakest, ", ") << "; strongest " << pair(pairs.back())
+         << " (of " << pairs.size() << " pairs)\n";
+  }
+  if (listed) *out << "\n";
+}
+
 void SubsetSection(const ReportData& report, const SubsetSummary& s, std::ostringstream* out) {
   *out << "## " << Cell(s.key) << " (" << s.tasks.size() << " tasks)\n\n";
   const std::vector<const RunSummary*> runs = SortedRuns(report, s);
@@ -267,6 +363,9 @@ void SubsetSection(const ReportData& report, const SubsetSummary& s, std::ostrin
     for (const RunSummary* r : runs) names.push_back(Code(r->run_name));
     *out << "Runs: " << Join(names, ", ") << ".\n\n";
     RunTable(runs, s.tasks, out);
+    TaskAccuracyTable(report, s, runs, out);
+    if (s.tasks.size() >= 3) PairHypervolumeTables(report, runs, out);
+    MuTable(runs, out);
   }
   if (s.baselines.empty()) {
     *out << "No baselines evaluated on this subset.\n\n";

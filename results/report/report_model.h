@@ -5,7 +5,10 @@
 //
 // BuildReport (report_build.cpp) fills a ReportData from the store's header and records; the
 // writers render it: fronts.csv and summary.json (report_tables.h), report.md (report_md.h),
-// report.html (report_html.h). Everything here is a plain value: no HDF5, no LibTorch.
+// report.html (report_html.h). Everything here is a plain value: no HDF5, no LibTorch. The
+// writers also show views computed from these values for experiments of many tasks: pairwise
+// hypervolumes (report_pairs.h), the per-task accuracy table (report_task_table.h) and the
+// distribution of mu (report_mu.h).
 //
 // Conventions:
 //  - accuracy vectors are in the order of the run's (or subset's) `tasks`, which is the order of

@@ -19,17 +19,24 @@
 //
 // summary.json: every number of the report's tables, per subset and per run nested in its subset,
 // plus the provenance (store header, sessions, failures) and the options; NaN and infinities are
-// null. Layout (format "pwemoe-report-summary", format_version 1):
+// null. task_table is MakeTaskTable (report_task_table.h; [T] arrays in the subset's task order),
+// mu_quantiles MuDistribution (report_mu.h), pair_hypervolume PairHypervolumes (report_pairs.h,
+// the symmetric matrix with the 1-D hypervolumes on its diagonal). Layout (format "pwemoe-report-summary", format_version 1):
 //   {format, format_version, experiment_name, options: {reference},
 //    header: {config_hash, software_version, command_line, num_units, experiment_toml},
 //    units: {total, done, failed}, failures: [{unit_id, description, message, time}],
 //    sessions: [{start_time, command_line, software_version, ranks, hosts}],
 //    subsets: [{key, tasks, expert_accuracy, wta_hypervolume, wta_hypervolume_normalized,
 //               ta_sweep_hypervolume,
+//               task_table: {expert, wta_best, wta_equal_ray,
+//                            runs: [{run_name, best, equal_ray}]},
 //               baselines: [{method, name, lambda, ray_index, ray, accuracy, mean_loss}],
 //               runs: [{run_name, variant, seed, trained, train_seconds, eval_seconds,
 //                       num_rays, incomplete_rays, front, hypervolume, hypervolume_normalized,
-//                       mu_mean, mu_max, wta: {points, dominated, front_dominated_by_wta,
+//                       mu_mean, mu_max,
+//                       mu_quantiles: {interior_rays, min, median, p90, max},
+//                       pair_hypervolume: [[T values] x T],
+//                       wta: {points, dominated, front_dominated_by_wta,
 //                       rays_beating, rays_compared}, final_losses,
 //                       rays: [{ray_index, label, ray, accuracy, mean_loss, mu, on_front}],
 //                       curve: {steps, total_loss, losses, epo_mu}}]}]}

@@ -34,6 +34,14 @@ double TitleWidth(const std::string& title) {
   return kMarginLeft + 1.1 * TextWidth(title, kTitleFont) + kMarginRight;
 }
 
+// printf("%.<digits>f", v); "n/a" for non-finite values.
+std::string Decimals(double v, int digits) {
+  if (!std::isfinite(v)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
 // A value range of an axis.
 struct Range {
   double lo = 0;
@@ -456,13 +464,36 @@ std::string RenderParallelChart(const ParallelChart& chart) {
                       g.dash.empty() ? "solid" : g.dash, std::max(g.width, 1.5),
                       std::max(g.opacity, 0.6)});
   }
-  const Box f{kMarginLeft, kMarginTop, kMarginLeft + chart.plot_width,
-              kMarginTop + chart.plot_height};
+  // Axis names: horizontal when each fits between two axes, else all rotated, with room made
+  // on the left (the first names reach left of their axes) and at the bottom.
+  const double spacing =
+      n <= 1 ? chart.plot_width : chart.plot_width / static_cast<double>(n - 1);
+  std::vector<double> name_width;
+  double widest = 0;
+  for (const std::string& axis : chart.axes) {
+    name_width.push_back(1.1 * TextWidth(axis, kFont));  // bold
+    widest = std::max(widest, name_width.back());
+  }
+  const bool rotate = n > 1 && widest > spacing - 8;
+  const double angle = kParallelLabelAngle * kPi / 180;
+  double left = kMarginLeft;
+  double name_depth = 0;  // below the name's anchor
+  if (rotate) {
+    for (size_t i = 0; i < n; ++i) {
+      const double reach = name_width[i] * std::cos(angle) + kFont * std::sin(angle) + 4;
+      left = std::max(left, reach - spacing * static_cast<double>(i));
+      name_depth = std::max(name_depth, name_width[i] * std::sin(angle) + 0.3 * kFont);
+    }
+  }
+  const double value_title_y = rotate ? kMarginTop + chart.plot_height + 12 + name_depth + 16
+                                      : kMarginTop + chart.plot_height + 36;
+  const Box f{left, kMarginTop, left + chart.plot_width, kMarginTop + chart.plot_height};
   const double legend_w = LegendWidth(legend);
   const double width = std::max(f.x1 + kMarginRight + 10 + (legend_w > 0 ? legend_w + 8 : 0),
                                 TitleWidth(chart.title));
   const double height =
-      std::max(f.y1 + kMarginBottom, f.y0 + kLegendRow * static_cast<double>(legend.size()) + 8);
+      std::max({f.y1 + kMarginBottom, value_title_y + 10,
+                f.y0 + kLegendRow * static_cast<double>(legend.size()) + 8});
   auto axis_x = [&](size_t i) {
     return n <= 1 ? 0.5 * (f.x0 + f.x1)
                   : f.x0 + (f.x1 - f.x0) * static_cast<double>(i) / static_cast<double>(n - 1);
@@ -478,9 +509,19 @@ std::string RenderParallelChart(const ParallelChart& chart) {
       out += Line(x - 4, y, x, y, "#333333", 1);
       out += Text(x - 6, y + 0.35 * kTickFont, SvgNumber(t + 0.0), kTickFont, "end", kHalo);
     }
-    out += Text(x, f.y1 + 18, chart.axes[i], kFont, "middle", " font-weight=\"bold\"");
+    if (rotate) {
+      const double ax = x + 3;
+      const double ay = f.y1 + 12;
+      out += Text(ax, ay, chart.axes[i], kFont, "end",
+                  " class=\"axis-label\" font-weight=\"bold\" transform=\"rotate(" +
+                      SvgNumber(-kParallelLabelAngle) + " " + SvgNumber(ax) + " " +
+                      SvgNumber(ay) + ")\"");
+    } else {
+      out += Text(x, f.y1 + 18, chart.axes[i], kFont, "middle",
+                  " class=\"axis-label\" font-weight=\"bold\"");
+    }
   }
-  out += Text(0.5 * (f.x0 + f.x1), f.y1 + 36, chart.value_title, kFont, "middle");
+  out += Text(0.5 * (f.x0 + f.x1), value_title_y, chart.value_title, kFont, "middle");
   out += "</g>\n<g class=\"data\">\n";
   for (const ParallelGroup& g : chart.groups) {
     const std::string attrs = ClassAttrs(g.css_class, g.data_run);
@@ -497,6 +538,110 @@ std::string RenderParallelChart(const ParallelChart& chart) {
   out += "</g>\n";
   if (!legend.empty()) out += RenderLegend(legend, f.x1 + kMarginRight + 14, f.y0);
   return out + "</svg>\n";
+}
+
+std::string ViridisColor(double t) {
+  static const int kStops[][3] = {{0x44, 0x01, 0x54}, {0x48, 0x28, 0x78}, {0x3e, 0x49, 0x89},
+                                  {0x31, 0x68, 0x8e}, {0x26, 0x82, 0x8e}, {0x1f, 0x9e, 0x89},
+                                  {0x35, 0xb7, 0x79}, {0x6e, 0xce, 0x58}, {0xfd, 0xe7, 0x25}};
+  const double x = std::isfinite(t) ? std::clamp(t, 0.0, 1.0) * 8 : 0;
+  const int k = std::min(7, static_cast<int>(x));
+  const double f = x - k;
+  char buf[8];
+  int rgb[3];
+  for (int c = 0; c < 3; ++c) {
+    rgb[c] = static_cast<int>(std::lround(kStops[k][c] + f * (kStops[k + 1][c] - kStops[k][c])));
+  }
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+  return buf;
+}
+
+std::string RenderHeatMap(const HeatMap& map) {
+  const size_t rows = map.rows.size();
+  const size_t cols = map.columns.size();
+  auto value = [&](size_t i, size_t j) {
+    return i < map.values.size() && j < map.values[i].size() ? map.values[i][j] : NAN;
+  };
+  auto text_of = [](const std::vector<std::vector<std::string>>& t, size_t i, size_t j) {
+    return i < t.size() && j < t[i].size() ? t[i][j] : std::string();
+  };
+  Extent e;
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < cols; ++j) e.Add(value(i, j));
+  }
+  const double lo = std::isfinite(map.lo) ? map.lo : e.lo;
+  const double hi = std::isfinite(map.hi) ? map.hi : e.hi;
+  auto scale = [&](double v) { return hi > lo ? (v - lo) / (hi - lo) : 0.5; };
+  const double cell = map.cell;
+  const double angle = kPi / 4;
+  // Row names left of the grid; column names under it, rotated, reaching left and down.
+  double row_w = 0;
+  for (const std::string& r : map.rows) row_w = std::max(row_w, TextWidth(r, kTickFont));
+  double x0 = 1.1 * row_w + 12;  // glyphs may be wider than TextWidth's average
+  double depth = 0;
+  for (size_t j = 0; j < cols; ++j) {
+    const double w = TextWidth(map.columns[j], kTickFont);
+    x0 = std::max(x0, w * std::cos(angle) + kTickFont * std::sin(angle) + 4 -
+                          cell * (static_cast<double>(j) + 0.5));
+    depth = std::max(depth, w * std::sin(angle) + 0.3 * kTickFont);
+  }
+  const double y0 = kMarginTop;
+  const double x1 = x0 + cell * static_cast<double>(cols);
+  const double y1 = y0 + cell * static_cast<double>(rows);
+  const double scale_y = y1 + 10 + depth + 12;  // top of the scale's swatches
+  const double swatch = 24;
+  const int swatches = 7;
+  const std::string lo_text = Decimals(lo, map.digits);
+  const std::string hi_text = Decimals(hi, map.digits);
+  const double strip_x = x0 + TextWidth(map.scale_title, kTickFont) + 8 +
+                         TextWidth(lo_text, kTickFont) + 4;
+  const double strip_end = strip_x + swatch * swatches + 4 + TextWidth(hi_text, kTickFont);
+  const double width = std::max({x1 + kMarginRight, strip_end + kMarginRight, TitleWidth(map.title)});
+  const double height = scale_y + 10 + 10;
+
+  std::string out = SvgOpen(width, height, map.title);
+  out += "<g class=\"cells\">\n";
+  const double font = cell >= 30 ? 9 : 8;
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < cols; ++j) {
+      const double v = value(i, j);
+      const double x = x0 + cell * static_cast<double>(j);
+      const double y = y0 + cell * static_cast<double>(i);
+      const std::string fill = std::isfinite(v) ? ViridisColor(scale(v)) : "#eeeeee";
+      const std::string tip = text_of(map.tooltips, i, j);
+      out += "<rect" + (map.css_class.empty() ? std::string() : Attr("class", map.css_class)) +
+             Attr("x", x) + Attr("y", y) + Attr("width", cell) + Attr("height", cell) +
+             Attr("fill", fill) + " stroke=\"#ffffff\" stroke-width=\"1\">" +
+             (tip.empty() ? "" : "<title>" + EscapeXml(tip) + "</title>") + "</rect>\n";
+      const std::string text = text_of(map.texts, i, j);
+      if (!text.empty() && TextWidth(text, font) <= cell - 4) {
+        const bool dark = std::isfinite(v) && scale(v) < 0.6;
+        out += Text(x + cell / 2, y + cell / 2 + 0.35 * font, text, font, "middle",
+                    Attr("fill", dark ? "#ffffff" : "#1a1a1a") + " pointer-events=\"none\"");
+      }
+    }
+  }
+  out += "</g>\n<g class=\"axes\">\n";
+  for (size_t i = 0; i < rows; ++i) {
+    out += Text(x0 - 6, y0 + cell * (static_cast<double>(i) + 0.5) + 0.35 * kTickFont,
+                map.rows[i], kTickFont, "end", " class=\"axis-label\"");
+  }
+  for (size_t j = 0; j < cols; ++j) {
+    const double ax = x0 + cell * (static_cast<double>(j) + 0.5) + 3;
+    const double ay = y1 + 10;
+    out += Text(ax, ay, map.columns[j], kTickFont, "end",
+                " class=\"axis-label\" transform=\"rotate(-45 " + SvgNumber(ax) + " " +
+                    SvgNumber(ay) + ")\"");
+  }
+  out += "</g>\n<g class=\"scale\">\n";
+  out += Text(x0, scale_y + 9, map.scale_title, kTickFont, "start");
+  out += Text(strip_x - 4, scale_y + 9, lo_text, kTickFont, "end");
+  for (int k = 0; k < swatches; ++k) {
+    out += "<rect" + Attr("x", strip_x + swatch * k) + Attr("y", scale_y) + Attr("width", swatch) +
+           Attr("height", 11) + Attr("fill", ViridisColor(k / (swatches - 1.0))) + "/>\n";
+  }
+  out += Text(strip_x + swatch * swatches + 4, scale_y + 9, hi_text, kTickFont, "start");
+  return out + "</g>\n</svg>\n";
 }
 
 }  // namespace pwemoe::results

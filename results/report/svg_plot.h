@@ -16,6 +16,7 @@
 // Thread safety: pure functions over their arguments.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -103,7 +104,12 @@ struct ParallelGroup {
 };
 
 // A parallel-coordinates chart: one vertical axis per entry of `axes`, each with its own range
-// over the finite values on it (padded like XYChart), groups drawn in order (later on top).
+// over the finite values on it (padded like XYChart), groups drawn in order (later on top). Axis
+// names are <text class="axis-label"> under their axes: horizontal when each fits in the space
+// between two axes, else all rotated by kParallelLabelAngle (reading upwards to the axis), with
+// the left and bottom margins grown to hold them, so that with many axes (20 tasks) no two
+// labels overlap.
+constexpr double kParallelLabelAngle = 40;  // degrees
 struct ParallelChart {
   std::string title;
   std::string value_title;  // what the axes measure, e.g. "accuracy (%)"
@@ -115,5 +121,32 @@ struct ParallelChart {
 };
 
 std::string RenderParallelChart(const ParallelChart& chart);
+
+// A heat map: a grid of coloured cells, rows and columns named. Each cell is a <rect> with the
+// class `css_class` and a <title> (its tooltip, when not empty); its fill runs along the viridis
+// scale from dark purple at `lo` to yellow at `hi` (NaN bounds: the min / max of the finite
+// values), a NaN value is a light grey cell. A cell's text is drawn in it (white on dark cells,
+// black on light ones) when it fits, else left to the tooltip. Row names sit left of the grid,
+// column names under it rotated by 45 degrees (class "axis-label"); a strip of colour swatches
+// under them gives the scale (scale_title, then lo ... hi in `digits` decimals).
+struct HeatMap {
+  std::string title;
+  std::string scale_title;
+  std::string css_class;                       // of each cell, e.g. "hv-cell"
+  std::vector<std::string> rows;               // [R]
+  std::vector<std::string> columns;            // [C]
+  std::vector<std::vector<double>> values;     // [R][C]; NaN = no value
+  std::vector<std::vector<std::string>> texts;     // [R][C] or empty: drawn in the cell
+  std::vector<std::vector<std::string>> tooltips;  // [R][C] or empty
+  double lo = std::numeric_limits<double>::quiet_NaN();
+  double hi = std::numeric_limits<double>::quiet_NaN();
+  int cell = 36;                               // cell side in pixels
+  int digits = 3;                              // of the scale's numbers
+};
+
+std::string RenderHeatMap(const HeatMap& map);
+
+// The viridis colour at t in [0, 1] (clamped) as "#rrggbb": 0 dark purple, 1 yellow.
+std::string ViridisColor(double t);
 
 }  // namespace pwemoe::results

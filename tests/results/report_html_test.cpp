@@ -46,8 +46,9 @@ TEST(ReportHtml, ParsesAsXmlWithATooltipOnEveryPoint) {
   ASSERT_TRUE(check.ran) << PWEMOE_PYTHON3 << " report_html_check.py --xml failed:\n"
                          << check.output;
   // 2 tasks: 1 plane; 3 tasks: 3 planes; 5 tasks: parallel coordinates; per subset 2 loss
-  // charts and 1 EPO mu chart.
-  EXPECT_EQ(check.svgs, 1 + 3 + 1 + 3 * 3);
+  // charts, 1 EPO mu chart and 1 histogram of the rays' mu; for 3 and 5 tasks a pairwise
+  // hypervolume heat map per run.
+  EXPECT_EQ(check.svgs, 1 + 3 + 1 + 3 * 3 + 3 + 2 * 2);
 }
 
 TEST(ReportHtml, OnePointElementPerRayPerRunAndPerBaselinePoint) {

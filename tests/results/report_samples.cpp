@@ -2,8 +2,10 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <random>
 #include <sstream>
 
 #include "test_records.h"
@@ -237,6 +239,153 @@ ReportData SampleReport() {
   AddSubset(&data, {"clothing", "digits", "letters"}, 10);
   AddSubset(&data, {"a", "b", "c", "d", "e"}, 12);
   return data;
+}
+
+namespace {
+
+// A fixed uniform draw in (0, 1) from 53 bits of the generator (the same on every library).
+double Uniform(std::mt19937_64* rng) {
+  return (static_cast<double>((*rng)() >> 11) + 0.5) / 9007199254740992.0;
+}
+
+std::vector<std::vector<double>> ManyRays(size_t tasks, size_t count) {
+  std::vector<std::vector<double>> rays;
+  rays.push_back(std::vector<double>(tasks, 1.0 / static_cast<double>(tasks)));
+  for (size_t i = 0; i < tasks; ++i) {
+    rays.push_back(std::vector<double>(tasks, 0.0));
+    rays.back()[i] = 1;
+  }
+  std::mt19937_64 rng(2406);
+  while (rays.size() < count) {
+    std::vector<double> r(tasks);
+    double sum = 0;
+    // Exponential draws, squared for variety: Dirichlet-like rays, some near an edge.
+    for (double& v : r) sum += v = std::pow(-std::log(Uniform(&rng)), 2.0);
+    for (double& v : r) v /= sum;
+    rays.push_back(r);
+  }
+  return rays;
+}
+
+// Accuracy of a run of `variant` at ray weight w on task i (of T), with a fixed perturbation.
+double ManyAccuracy(const std::string& variant, size_t i, double w, double noise) {
+  const double lo = 0.35 + 0.02 * static_cast<double>(i % 7);
+  const double hi = 0.80 + 0.01 * static_cast<double>(i % 9);
+  const double f = variant == "LS" ? std::pow(w, 0.35) : 0.05 + 0.95 * std::pow(w, 0.5);
+  return std::clamp(lo + (hi - lo) * f + 0.01 * noise, 0.0, 1.0);
+}
+
+}  // namespace
+
+std::vector<std::string> ManyTaskNames(size_t tasks) {
+  static const char* const kNames[] = {
+      "sun397",   "stanford_cars", "resisc45", "eurosat",         "svhn",
+      "gtsrb",    "mnist",         "dtd",      "oxford_flowers102", "pcam",
+      "fer2013",  "oxford_iiit_pet", "stl10", "cifar100",        "cifar10",
+      "food101",  "fashion_mnist", "emnist_letters", "kmnist",   "rendered_sst2"};
+  return std::vector<std::string>(kNames, kNames + std::min<size_t>(tasks, 20));
+}
+
+ResultSet ManyTaskRecords(size_t tasks, size_t ray_count) {
+  const std::vector<std::string> names = ManyTaskNames(tasks);
+  const size_t t = names.size();
+  const std::string key = JoinTasks(names);
+  const auto rays = ManyRays(t, ray_count);
+  ResultSet set;
+  int64_t unit = 0;
+  std::mt19937_64 rng(77);
+  for (const char* variant : {"LS", "EPO"}) {
+    const std::string run = std::string(variant == std::string("LS") ? "ls/" : "epo/") + key +
+                            "/seed0";
+    TrainRecord tr;
+    tr.unit_id = unit++;
+    tr.run_name = run;
+    tr.variant = variant;
+    tr.tasks = names;
+    for (int64_t step = 0; step < 40; ++step) {
+      TrainStep s;
+      s.step = step * 5;
+      s.lr = 0.01;
+      s.ray = rays[static_cast<size_t>(step) % rays.size()];
+      s.loss_weights = s.ray;
+      for (size_t i = 0; i < t; ++i) {
+        s.losses.push_back(0.4 + 0.05 * static_cast<double>(i % 5) +
+                           1.2 * std::exp(-static_cast<double>(s.step) / (30.0 + 4.0 * i)));
+        s.total_loss += s.ray[i] * s.losses.back();
+      }
+      if (tr.variant == "EPO") {
+        s.epo_mu = 0.3 * std::exp(-static_cast<double>(step) / 10.0);
+        s.epo_alpha = s.ray;
+        s.epo_mode = "balance";
+      }
+      tr.steps.push_back(s);
+    }
+    tr.seconds = 600;
+    set.Add(tr);
+    for (size_t i = 0; i < t; ++i) {
+      EvalRecord e;
+      e.unit_id = unit++;
+      e.run_name = run;
+      e.task = names[i];
+      for (size_t k = 0; k < rays.size(); ++k) {
+        const double noise = 2 * Uniform(&rng) - 1;
+        e.ray_index.push_back(static_cast<int64_t>(k));
+        e.ray_label.push_back(k == 0 ? "equal" : k <= t ? "one-hot" : "dirichlet");
+        e.rays.push_back(rays[k]);
+        e.accuracy.push_back(ManyAccuracy(tr.variant, i, rays[k][i], noise));
+        e.mean_loss.push_back(0.2 + 1.5 * (1 - e.accuracy.back()) * (1 + 0.3 * Uniform(&rng)));
+        e.count.push_back(1000);
+      }
+      e.seconds = 3;
+      set.Add(e);
+    }
+  }
+  auto baseline = [&](const std::string& method, const std::string& name, double lambda,
+                      std::vector<std::string> subset, size_t task, std::vector<BaselineRow> rows) {
+    BaselineRecord b;
+    b.unit_id = unit++;
+    b.method = method;
+    b.name = name;
+    b.lambda = lambda;
+    b.subset = std::move(subset);
+    b.task = names[task];
+    b.rows = std::move(rows);
+    b.seconds = 1;
+    set.Add(b);
+  };
+  auto row = [](double accuracy) { return BaselineRow{-1, {}, accuracy, 1.5 - accuracy, 1000}; };
+  for (size_t i = 0; i < t; ++i) {
+    baseline("pretrained", "pretrained", kNoValue, {}, i, {row(0.3 + 0.01 * i)});
+    for (size_t e = 0; e < t; ++e) {
+      baseline("expert", "expert:" + names[e], kNoValue, {}, i,
+               {row(e == i ? 0.86 + 0.005 * static_cast<double>(i) : 0.32 + 0.01 * e)});
+    }
+    baseline("simple-average", "simple-average", kNoValue, names, i, {row(0.5 + 0.01 * i)});
+    for (double lambda : {0.1, 0.3, 0.5}) {
+      std::ostringstream name;
+      name << "task-arithmetic:" << lambda;
+      baseline("task-arithmetic", name.str(), lambda, names, i,
+               {row(0.45 + 0.2 * lambda - 0.25 * lambda * lambda)});
+    }
+    std::vector<BaselineRow> wta;
+    for (size_t k = 0; k < rays.size(); ++k) {
+      wta.push_back({static_cast<int64_t>(k), rays[k],
+                     0.4 + 0.3 * std::pow(rays[k][i], 0.5) + 0.004 * static_cast<double>(k % 5),
+                     1.0, 1000});
+    }
+    baseline("weighted-task-arithmetic", "weighted-task-arithmetic:0.3", 0.3, names, i, wta);
+  }
+  return set;
+}
+
+Status ManyTaskReport(size_t tasks, size_t rays, double reference, ReportData* out) {
+  ReportOptions options;
+  options.reference = reference;
+  options.hv_exact_seconds = 0;
+  StoreHeader header = MakeHeader("many");
+  header.experiment_toml = "[experiment]\nname = \"many tasks\"\n";
+  header.num_units = 2 * (1 + static_cast<int64_t>(tasks)) + static_cast<int64_t>(tasks) * (tasks + 6);
+  return BuildReport(header, ManyTaskRecords(tasks, rays), options, out);
 }
 
 std::map<std::string, int64_t> ExpectedPointElements(const ReportData& data) {

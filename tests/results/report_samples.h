@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "results/report/report_model.h"
+#include "results/store/result_set.h"
 
 namespace pwemoe::results::testing {
 
@@ -18,6 +20,22 @@ namespace pwemoe::results::testing {
 //  - the experiment name, a failure message, a run label and the TOML hold < & " > characters;
 //  - two sessions, one with two hosts.
 ReportData SampleReport();
+
+// The names of the 20 tasks of ManyTaskRecords (the TALL20 vision benchmark: names of 3 to 17
+// characters, as long as real ones).
+std::vector<std::string> ManyTaskNames(size_t tasks);
+
+// The records of a many-task experiment over the first `tasks` (<= 20) of ManyTaskNames, one
+// subset: an LS and an EPO run (trained, 40 logged steps) evaluated at `rays` (> tasks) rays:
+// index 0 the equal ray, 1..T the one-hot rays, then interior rays drawn from a fixed seed;
+// accuracies a smooth function of the ray (LS and EPO differ) plus a small fixed perturbation,
+// losses falling with the accuracy. Baselines: pretrained and every expert on every task, simple
+// average, task arithmetic at 3 lambdas and weighted task arithmetic at every ray.
+ResultSet ManyTaskRecords(size_t tasks, size_t rays);
+
+// BuildReport of ManyTaskRecords with hv_exact_seconds = 0 (the T-dimensional hypervolumes are
+// estimates: an exact one in 20 dimensions may take long) and `reference`.
+Status ManyTaskReport(size_t tasks, size_t rays, double reference, ReportData* out);
 
 // The number of chart elements with class "pt ..." that report.html must draw for `data`, keyed
 // by "<class>|<data-run>" (data-run "" for baselines): per chart (one per task pair for 2 and 3
