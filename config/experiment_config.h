@@ -35,6 +35,10 @@ struct BenchmarkSection {
   std::string dir;
   std::string size = "full";  // micro | full
   uint64_t seed = 0;
+  // How many of the benchmark's tasks to build (the first N of pwemoe/mini's list: 8 is the
+  // default benchmark, 20 every task); 0 (key absent): 8, or 20 when [tasks] names one of the
+  // 12 after the 8. Checked against the list where the benchmark is built (mini::BenchmarkTasks).
+  int64_t tasks = 0;
 };
 
 struct TaskSpec {

@@ -220,6 +220,8 @@ void ReadBenchmarkSection(Section& s, ExperimentConfig* c) {
   s.Choice("size", {"micro", "full"}, &c->benchmark.size);
   int64_t seed = 0;
   if (s.Int("seed", 0, std::numeric_limits<int64_t>::max(), &seed)) c->benchmark.seed = seed;
+  int64_t tasks = 0;
+  if (s.Int("tasks", 1, 1000, &tasks)) c->benchmark.tasks = tasks;
   s.RejectUnknownKeys();
 }
 

@@ -123,6 +123,7 @@ std::string ToToml(const ExperimentConfig& c) {
     e.Key("dir", Quote(c.benchmark.dir));
     e.Key("size", Quote(c.benchmark.size));
     e.Key("seed", std::to_string(c.benchmark.seed));
+    if (c.benchmark.tasks > 0) e.Key("tasks", std::to_string(c.benchmark.tasks));
   }
   e.Section("model");
   e.Key("architecture", Quote(c.model.architecture));

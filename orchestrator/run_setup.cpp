@@ -1,7 +1,9 @@
 #include "orchestrator/run_setup.h"
 
 #include <ATen/Parallel.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "pwemoe/mini/make_mini.h"
 #include "pwemoe/model/precision.h"
 #include "pwemoe/util/gpu_presence.h"
+#include "pwemoe/util/parallel.h"
 #include "pwemoe/util/version.h"
 #include "results/store/content_hash.h"
 #include "pwemoe/util/files.h"
@@ -36,17 +39,50 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Builds (or reuses) the built-in benchmark on rank 0.
+// While it lives, the calling thread (and the threads it starts) may run on every CPU of the
+// node that its cpuset allows, not only the ones mpirun bound the rank to; the binding is
+// restored after. Rank 0 builds the benchmark while every other rank sleeps in
+// PollingBroadcast, so their cores are free. If the mask cannot be changed, nothing changes.
+class AllCpusScope {
+ public:
+  AllCpusScope() {
+    CPU_ZERO(&saved_);
+    if (sched_getaffinity(0, sizeof saved_, &saved_) != 0) return;
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    const long n = sysconf(_SC_NPROCESSORS_CONF);
+    for (long c = 0; c < n && c < CPU_SETSIZE; ++c) CPU_SET(c, &all);
+    widened_ = sched_setaffinity(0, sizeof all, &all) == 0;
+  }
+  ~AllCpusScope() {
+    if (widened_) sched_setaffinity(0, sizeof saved_, &saved_);
+  }
+  AllCpusScope(const AllCpusScope&) = delete;
+  AllCpusScope& operator=(const AllCpusScope&) = delete;
+
+ private:
+  cpu_set_t saved_;
+  bool widened_ = false;
+};
+
+// Builds (or reuses) the built-in benchmark on rank 0, on every core of its node.
 Status BuildBenchmark(const config::ExperimentConfig& cfg) {
   mini::MakeOptions o;
   o.out_dir = cfg.benchmark.dir;
   PWEMOE_RETURN_IF_ERROR(mini::ParseSize(cfg.benchmark.size, &o.data.size));
   o.data.seed = cfg.benchmark.seed;
+  std::vector<std::string> wanted;
+  for (const config::TaskSpec& t : cfg.tasks) wanted.push_back(t.name);
+  PWEMOE_RETURN_IF_ERROR(mini::BenchmarkTasks(cfg.benchmark.tasks, wanted, &o.data.tasks)
+                             .WithContext(cfg.source_path + ": [benchmark]"));
   mini::MakeResult result;
+  AllCpusScope all_cpus;
+  o.workers = DefaultWorkers();
   Status st = mini::MakeMini(o, [](const std::string& line) { spdlog::info("benchmark: {}", line); }, &result);
   if (st.ok()) {
-    spdlog::info("benchmark {} ({}): {} in {:.1f} s", o.out_dir, result.config_hash,
-                 result.reused ? "reused" : "built", result.seconds);
+    spdlog::info("benchmark {} ({}): {} in {:.1f} s{}", o.out_dir, result.config_hash,
+                 result.reused ? "reused" : "built", result.seconds,
+                 result.reused ? "" : " on " + std::to_string(o.workers) + " core(s)");
   }
   return st;
 }

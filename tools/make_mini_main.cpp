@@ -24,17 +24,18 @@ const ToolSpec kSpec =
     ToolSpec{
         "pwemoe-make-mini",
         "pwemoe-make-mini (--out DIR [--size micro|full] [--seed S] | --experiment FILE) [options]",
-        "Builds the built-in benchmark: 8 image tasks (Fashion-MNIST and glyphs rendered from Debian's\n"
-        "fonts), a tiny CLIP vision transformer pretrained as a generalist, a linear-probe head and a\n"
+        "Builds the built-in benchmark: 8 (or up to 20) image tasks (Fashion-MNIST and glyphs rendered\n"
+        "from Debian's fonts), a tiny CLIP vision transformer pretrained as a generalist, a linear-probe head and a\n"
         "fine-tuned expert per task, and DIR/manifest.json with the accuracies and quality gates.\n"
         "Deterministic for a seed; a rerun on a complete DIR of the same configuration is a no-op.\n"
         "Exit 3 when a full-size quality gate fails (files and manifest are still written).",
         {
-            {"--experiment", "FILE", "", "take --out, --size and --seed from this experiment's [benchmark]"},
+            {"--experiment", "FILE", "", "take --out, --size, --seed and --tasks from this experiment's [benchmark] and [tasks]"},
             {"--out", "DIR", "", "output folder (created; an experiment's [benchmark].dir)"},
             {"--size", "SIZE", "full", "full (the experiments' benchmark) or micro (tests: seconds)"},
             {"--seed", "S", "0", "seed of every random choice (data, initialisation, minibatches)"},
-            {"--tasks", "A,B,...", "", "build only these tasks (default: all 8)"},
+            {"--tasks", "N|A,B,...", "", "the first N tasks (8: the default benchmark, 20: all), or these tasks"},
+            {"--workers", "N", "0", "fits and evaluations at once, one per task (0: one per hardware thread); same files"},
             {"--fashion-dir", "DIR", "/usr/share/datasets/fashion-mnist",
              "Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)"},
             {"--force", "", "", "rebuild even when DIR is complete for this configuration"},
@@ -62,6 +63,10 @@ Status ReadOptions(const ParsedFlags& flags, int64_t threads, mini::MakeOptions*
     o->out_dir = experiment.benchmark.dir;
     PWEMOE_RETURN_IF_ERROR(mini::ParseSize(experiment.benchmark.size, &o->data.size));
     o->data.seed = experiment.benchmark.seed;
+    std::vector<std::string> wanted;
+    for (const config::TaskSpec& t : experiment.tasks) wanted.push_back(t.name);
+    PWEMOE_RETURN_IF_ERROR(mini::BenchmarkTasks(experiment.benchmark.tasks, wanted, &o->data.tasks)
+                               .WithContext(flags.Get("--experiment")));
   } else {
     o->out_dir = flags.Get("--out");
     if (o->out_dir.empty()) return UsageError(kSpec, "--out or --experiment is required");
@@ -71,7 +76,19 @@ Status ReadOptions(const ParsedFlags& flags, int64_t threads, mini::MakeOptions*
   }
   o->threads = static_cast<int>(threads);
   o->data.fashion_dir = flags.Get("--fashion-dir");
-  if (!flags.Get("--tasks").empty()) o->data.tasks = Split(flags.Get("--tasks"), ',');
+  const std::string tasks = flags.Get("--tasks");
+  if (!tasks.empty() && flags.Has("--experiment")) {
+    return Status::InvalidArgument("--tasks cannot be combined with --experiment");
+  } else if (!tasks.empty() && tasks.find_first_not_of("0123456789") == std::string::npos) {
+    int64_t count = 0;
+    PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--tasks", 1, &count));
+    PWEMOE_RETURN_IF_ERROR(mini::FirstTasks(count, &o->data.tasks).WithContext("--tasks"));
+  } else if (!tasks.empty()) {
+    o->data.tasks = Split(tasks, ',');
+  }
+  int64_t workers = 0;
+  PWEMOE_RETURN_IF_ERROR(GetIntFlag(flags, "--workers", 0, &workers));
+  o->workers = static_cast<int>(workers);
   o->force = flags.Has("--force");
   return Status::Ok();
 }

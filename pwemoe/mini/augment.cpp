@@ -115,6 +115,35 @@ Image Invert(const Image& in) {
   return out;
 }
 
+Image MirrorHorizontal(const Image& in) {
+  Image out;
+  for (int y = 0; y < kSide; ++y) {
+    for (int x = 0; x < kSide; ++x) out[y * kSide + x] = in[y * kSide + (kSide - 1 - x)];
+  }
+  return out;
+}
+
+Image BoxBlur(const Image& in, int passes) {
+  Image cur = in;
+  for (int p = 0; p < passes; ++p) {
+    Image out;
+    for (int y = 0; y < kSide; ++y) {
+      for (int x = 0; x < kSide; ++x) {
+        int sum = 0;
+        for (int dy = -1; dy <= 1; ++dy) {
+          for (int dx = -1; dx <= 1; ++dx) {
+            const int yy = y + dy, xx = x + dx;
+            if (yy >= 0 && yy < kSide && xx >= 0 && xx < kSide) sum += cur[yy * kSide + xx];
+          }
+        }
+        out[y * kSide + x] = static_cast<uint8_t>((sum + 4) / 9);
+      }
+    }
+    cur = out;
+  }
+  return cur;
+}
+
 void AddNoise(double sigma, Rng* rng, Image* image) {
   if (!(sigma > 0.0)) return;
   for (int i = 0; i < kPixels; ++i) {

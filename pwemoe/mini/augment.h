@@ -46,6 +46,14 @@ Image RotateQuarter(const Image& in, int quarter_turns);
 // 255 - p for every pixel.
 Image Invert(const Image& in);
 
+// `in` mirrored left to right: out(x, y) = in(27 - x, y). Exact.
+Image MirrorHorizontal(const Image& in);
+
+// `in` blurred `passes` times by a 3 x 3 box filter (each pass: the mean of the pixel's
+// neighbourhood, pixels outside the image counting as 0, the sum rounded half up). passes <= 0
+// leaves the image as it is. Integer arithmetic only.
+Image BoxBlur(const Image& in, int passes);
+
 // Adds sigma * Rng::Noise() to every pixel (784 draws in row-major order), rounded and clamped to
 // [0, 255]. sigma <= 0 leaves the image as it is and draws nothing.
 void AddNoise(double sigma, Rng* rng, Image* image);

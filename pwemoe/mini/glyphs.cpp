@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <utility>
@@ -22,6 +23,14 @@ constexpr char kUrw[] = "fonts-urw-base35";
 constexpr int kRenderPixels = 64;
 // The largest glyph box drawn in the canvas.
 constexpr double kMaxBox = 26.0;
+
+// 'A' for printable ASCII, else U+0391.
+std::string CharName(uint32_t codepoint) {
+  if (codepoint >= 0x21 && codepoint <= 0x7e) return "'" + std::string(1, static_cast<char>(codepoint)) + "'";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(codepoint));
+  return buf;
+}
 
 std::string FtError(FT_Error err) {
   const char* text = FT_Error_String(err);
@@ -166,8 +175,9 @@ struct GlyphRenderer::Impl {
     return Status::Ok();
   }
 
-  Status Glyph(int font, char c, const Bitmap** out) {
-    const auto key = std::make_pair(font, static_cast<int>(static_cast<unsigned char>(c)));
+  Status Glyph(int font, uint32_t codepoint, const Bitmap** out) {
+    const auto key = std::make_pair(font, static_cast<int>(codepoint));
+    const std::string c = CharName(codepoint);
     auto it = cache.find(key);
     if (it != cache.end()) {
       *out = &it->second;
@@ -178,20 +188,18 @@ struct GlyphRenderer::Impl {
     const char* path = fonts[font].path;
     const FT_UInt index = FT_Get_Char_Index(face, static_cast<FT_ULong>(key.second));
     if (index == 0) {
-      return Status::Corrupt(std::string(path) + ": the font has no glyph for '" +
-                             std::string(1, c) + "'");
+      return Status::Corrupt(std::string(path) + ": the font has no glyph for " + c);
     }
     // No hinting: outlines scaled as drawn, the same in every FreeType build configuration.
     FT_Error err = FT_Load_Glyph(face, index, FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP);
     if (!err) err = FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL);
     if (err) {
-      return Status::Corrupt(std::string(path) + ": cannot render '" + std::string(1, c) +
-                             "': " + FtError(err));
+      return Status::Corrupt(std::string(path) + ": cannot render " + c + ": " + FtError(err));
     }
     const FT_Bitmap& bm = face->glyph->bitmap;
     if (bm.pixel_mode != FT_PIXEL_MODE_GRAY || bm.rows == 0 || bm.width == 0 || bm.pitch <= 0) {
-      return Status::Corrupt(std::string(path) + ": '" + std::string(1, c) +
-                             "' rendered to an empty or non-grayscale bitmap");
+      return Status::Corrupt(std::string(path) + ": " + c +
+                             " rendered to an empty or non-grayscale bitmap");
     }
     Bitmap b;
     b.width = static_cast<int>(bm.width);
@@ -240,20 +248,28 @@ Status GlyphRenderer::CreateWithFonts(std::vector<FontFile> fonts,
 }
 
 Status GlyphRenderer::Draw(int font, char c, double cap_height, Image* canvas) {
+  if (c < 0x21 || c > 0x7e) {
+    return Status::InvalidArgument("character code " + std::to_string(static_cast<int>(c)) +
+                                   " is not printable ASCII");
+  }
+  return DrawCodepoint(font, static_cast<uint32_t>(c), cap_height, canvas);
+}
+
+Status GlyphRenderer::DrawCodepoint(int font, uint32_t codepoint, double cap_height,
+                                    Image* canvas) {
   if (font < 0 || font >= static_cast<int>(impl_->fonts.size())) {
     return Status::InvalidArgument("font index " + std::to_string(font) + " outside [0, " +
                                    std::to_string(impl_->fonts.size()) + ")");
   }
-  if (c < 0x21 || c > 0x7e) {
-    return Status::InvalidArgument("character code " + std::to_string(static_cast<int>(c)) +
-                                   " is not printable ASCII");
+  if (codepoint < 0x21 || codepoint > 0x10FFFF || (codepoint >= 0x7f && codepoint < 0xa1)) {
+    return Status::InvalidArgument("character " + CharName(codepoint) + " is not a printable code point");
   }
   if (!(cap_height > 0.0) || cap_height > kMaxBox) {
     return Status::InvalidArgument("capital height " + std::to_string(cap_height) +
                                    " outside (0, 26]");
   }
   const Bitmap* glyph = nullptr;
-  PWEMOE_RETURN_IF_ERROR(impl_->Glyph(font, c, &glyph));
+  PWEMOE_RETURN_IF_ERROR(impl_->Glyph(font, codepoint, &glyph));
   int cap = 0;
   PWEMOE_RETURN_IF_ERROR(impl_->CapHeight(font, &cap));
   double scale = cap_height / cap;

@@ -60,6 +60,12 @@ class GlyphRenderer {
   // InvalidArgument for a bad index, character or size.
   Status Draw(int font, char c, double cap_height, Image* canvas);
 
+  // The same for any printable Unicode code point (U+0021..U+007E, U+00A1..U+10FFFF; Greek and
+  // Cyrillic letters, which every font of FontFiles() covers). Draw(font, c, ...) is
+  // DrawCodepoint(font, c, ...) for printable ASCII. Errors as Draw's; the character is named as
+  // 'A' or U+0391.
+  Status DrawCodepoint(int font, uint32_t codepoint, double cap_height, Image* canvas);
+
  private:
   struct Impl;
   explicit GlyphRenderer(std::unique_ptr<Impl> impl);

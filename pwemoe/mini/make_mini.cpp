@@ -1,9 +1,11 @@
 #include "pwemoe/mini/make_mini.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "pwemoe/data/dataset.h"
@@ -13,6 +15,7 @@
 #include "pwemoe/mini/recipe.h"
 #include "pwemoe/mini/rng.h"
 #include "pwemoe/model/clip_vit.h"
+#include "pwemoe/util/parallel.h"
 #include "pwemoe/util/version.h"
 
 namespace pwemoe::mini {
@@ -143,7 +146,8 @@ Status Expert(const Recipe& recipe, const MakeOptions& options, const io::Tensor
 }
 
 // Stage 5: the pool as an experiment loads it, measured on the test splits.
-Status Measure(const Recipe& recipe, const MakeOptions& options, QualityReport* quality) {
+Status Measure(const Recipe& recipe, const MakeOptions& options, int workers,
+               QualityReport* quality) {
   moe::PoolSpec spec;
   spec.pretrained = options.out_dir + "/pretrained";
   const std::vector<std::string> tasks = Tasks(options);
@@ -158,7 +162,7 @@ Status Measure(const Recipe& recipe, const MakeOptions& options, QualityReport* 
   }
   moe::ModelPool pool;
   PWEMOE_RETURN_IF_ERROR(moe::LoadModelPool(spec, &pool));
-  return MeasureQuality(recipe.model, pool, test_ptrs, recipe, quality);
+  return MeasureQuality(recipe.model, pool, test_ptrs, recipe, workers, quality);
 }
 
 std::vector<std::string> ListedFiles(const std::vector<std::string>& tasks) {
@@ -184,8 +188,14 @@ nlohmann::json QualityJson(const QualityReport& q) {
   for (const Gate& g : q.gates) {
     gates.push_back({{"name", g.name}, {"value", g.value}, {"limit", g.limit}, {"passed", g.passed}});
   }
-  return {{"tasks", tasks}, {"expert_by_task_accuracy", q.matrix},
-          {"task_arithmetic_lambda", q.lambda}, {"gates", gates}, {"gates_passed", q.passed()}};
+  nlohmann::json out = {{"tasks", tasks}, {"expert_by_task_accuracy", q.matrix},
+                        {"task_arithmetic_lambda", q.lambda}, {"gates", gates},
+                        {"gates_passed", q.passed()}};
+  if (q.gate_lambda < q.lambda) {
+    out["task_arithmetic_gate_lambda"] = q.gate_lambda;
+    out["task_arithmetic_gate_accuracy"] = q.task_arithmetic_gate;
+  }
+  return out;
 }
 
 }  // namespace
@@ -255,28 +265,40 @@ Status MakeMini(const MakeOptions& options, const MakeLog& log, MakeResult* resu
                                    "CLIPVisionModelWithProjection"));
   timings["pretrain"] = Since(t0);
 
+  // Probes and experts: one job per task, `workers` at once, each single-threaded and seeded by
+  // its task's position, so the files do not depend on the number of workers.
+  const int workers = options.workers > 0 ? options.workers : DefaultWorkers();
+  std::mutex log_mu;
+  const MakeLog safe_log = [&log_mu, &log](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    log(line);
+  };
   t0 = Clock::now();
   std::vector<model::ClassificationHead> heads(tasks.size());
+  std::vector<double> seconds(tasks.size(), 0.0);
+  PWEMOE_RETURN_IF_ERROR(ParallelFor(tasks.size(), workers, [&](size_t i) {
+    return Probe(recipe, options, pretrained, tasks[i], TaskIndex(tasks[i]), &heads[i], &seconds[i]);
+  }));
   for (size_t i = 0; i < tasks.size(); ++i) {
-    double seconds = 0;
-    PWEMOE_RETURN_IF_ERROR(Probe(recipe, options, pretrained, tasks[i], i, &heads[i], &seconds));
-    probes[tasks[i]] = {{"seconds", seconds}, {"logit_scale", heads[i].logit_scale}};
+    probes[tasks[i]] = {{"seconds", seconds[i]}, {"logit_scale", heads[i].logit_scale}};
   }
   log("probes: " + std::to_string(tasks.size()) + " heads in " + Fixed(Since(t0), 1) + " s");
   timings["probes"] = Since(t0);
 
   t0 = Clock::now();
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    double seconds = 0;
-    PWEMOE_RETURN_IF_ERROR(Expert(recipe, options, pretrained, tasks[i], i, heads[i], log, &seconds));
-    experts[tasks[i]] = {{"seconds", seconds}};
-    log("expert " + tasks[i] + " (" + std::to_string(i + 1) + "/" + std::to_string(tasks.size()) +
-        ") in " + Fixed(seconds, 1) + " s");
-  }
+  std::atomic<int> finished{0};
+  PWEMOE_RETURN_IF_ERROR(ParallelFor(tasks.size(), workers, [&](size_t i) {
+    PWEMOE_RETURN_IF_ERROR(
+        Expert(recipe, options, pretrained, tasks[i], TaskIndex(tasks[i]), heads[i], safe_log, &seconds[i]));
+    safe_log("expert " + tasks[i] + " (" + std::to_string(++finished) + "/" +
+             std::to_string(tasks.size()) + ") in " + Fixed(seconds[i], 1) + " s");
+    return Status::Ok();
+  }));
+  for (size_t i = 0; i < tasks.size(); ++i) experts[tasks[i]] = {{"seconds", seconds[i]}};
   timings["experts"] = Since(t0);
 
   t0 = Clock::now();
-  PWEMOE_RETURN_IF_ERROR(Measure(recipe, options, &r.quality));
+  PWEMOE_RETURN_IF_ERROR(Measure(recipe, options, workers, &r.quality));
   timings["quality"] = Since(t0);
   for (const std::string& line : FormatQuality(r.quality)) log(line);
   r.seconds = Since(start);
@@ -286,6 +308,7 @@ Status MakeMini(const MakeOptions& options, const MakeLog& log, MakeResult* resu
       {"benchmark", "pwemoe-mini"}, {"software_version", PWEMOE_VERSION},
       {"config_hash", r.config_hash}, {"configuration", RecipeText(recipe, data)},
       {"size", SizeName(options.data.size)}, {"seed", options.data.seed}, {"threads", recipe.threads},
+      {"workers", workers},
       {"tasks", tasks}, {"pretraining", pretrain_report}, {"probes", probes}, {"experts", experts},
       {"quality", QualityJson(r.quality)}, {"gates_enforced", r.gates_enforced},
       {"timings_seconds", timings}, {"files", ListedFiles(tasks)}};

@@ -14,8 +14,11 @@
 // configuration hash and whose files all exist is complete, and MakeMini leaves it as it is.
 //
 // Determinism: for a size, seed and task list the files' tensors are bitwise identical (fits use
-// recipe.threads LibTorch threads, set for the call and restored after).
-// Thread safety: one call at a time per folder; the call changes LibTorch's global thread count.
+// recipe.threads LibTorch threads, set for the call and restored after), whatever `workers`. The
+// models of a task are seeded by its position in the list, so the first 8 of a 20-task list are
+// the default benchmark's files.
+// Thread safety: one call at a time per folder; the call changes LibTorch's global thread count
+// and runs up to `workers` threads of its own.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +34,13 @@ namespace pwemoe::mini {
 
 struct MakeOptions {
   std::string out_dir;
-  DataOptions data;    // size, seed, tasks (empty: all 8), Fashion-MNIST folder
+  DataOptions data;    // size, seed, tasks (empty: the default 8), Fashion-MNIST folder
   bool force = false;  // rebuild even when the folder is complete for this configuration
   int threads = 0;     // > 0: LibTorch threads instead of the recipe's (changes the hash)
+  // Probes, experts and quality evaluations run as one job per task, this many at once (each
+  // with `threads` LibTorch threads); 0: DefaultWorkers() (util/parallel.h). Does not change the
+  // files, nor the hash.
+  int workers = 0;
 };
 
 struct MakeResult {

@@ -1,5 +1,6 @@
 #include "pwemoe/mini/mini_data.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -70,7 +71,7 @@ SplitSizes SizesFor(Size size) {
   return SplitSizes{12000, 2000, 8000, 1000};
 }
 
-const std::vector<std::string>& MiniTaskNames() {
+const std::vector<std::string>& AllMiniTaskNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
     for (const TaskDef& task : MiniTasks()) out.push_back(task.name);
@@ -79,12 +80,59 @@ const std::vector<std::string>& MiniTaskNames() {
   return names;
 }
 
+const std::vector<std::string>& MiniTaskNames() {
+  static const std::vector<std::string> names(AllMiniTaskNames().begin(),
+                                              AllMiniTaskNames().begin() + kDefaultTaskCount);
+  return names;
+}
+
+int64_t TaskIndex(const std::string& name) {
+  const std::vector<std::string>& all = AllMiniTaskNames();
+  const auto it = std::find(all.begin(), all.end(), name);
+  return it == all.end() ? -1 : static_cast<int64_t>(it - all.begin());
+}
+
+Status FirstTasks(int64_t count, std::vector<std::string>* out) {
+  const int64_t all = static_cast<int64_t>(AllMiniTaskNames().size());
+  if (count < 1 || count > all) {
+    return Status::InvalidArgument(std::to_string(count) + " tasks asked; the built-in benchmark has 1 to " +
+                                   std::to_string(all) + " (8: the default benchmark, " +
+                                   std::to_string(all) + ": every task)");
+  }
+  out->assign(AllMiniTaskNames().begin(), AllMiniTaskNames().begin() + count);
+  return Status::Ok();
+}
+
+Status BenchmarkTasks(int64_t count, const std::vector<std::string>& wanted,
+                      std::vector<std::string>* out) {
+  const std::vector<std::string>& all = AllMiniTaskNames();
+  size_t needed = kDefaultTaskCount;
+  for (const std::string& name : wanted) {
+    const int64_t index = TaskIndex(name);
+    if (index < 0) {
+      return Status::InvalidArgument("task '" + name + "' is not a task of the built-in benchmark" +
+                                     DidYouMean(name, all) + " (tasks: " + Join(all, ", ") + ")");
+    }
+    needed = std::max(needed, static_cast<size_t>(index) + 1);
+    if (count > 0 && index >= count) {
+      return Status::InvalidArgument("task '" + name + "' is task " + std::to_string(index + 1) +
+                                     " of the built-in benchmark, which is built with its first " +
+                                     std::to_string(count) + " tasks; set [benchmark] tasks = " +
+                                     std::to_string(all.size()));
+    }
+  }
+  if (count > 0) return FirstTasks(count, out);
+  return FirstTasks(needed > kDefaultTaskCount ? static_cast<int64_t>(all.size())
+                                               : static_cast<int64_t>(kDefaultTaskCount),
+                    out);
+}
+
 Status WriteMiniData(const DataOptions& options, const std::string& out_dir,
                      const std::function<void(const std::string&)>& progress) {
   // The tasks, checked before any work.
   std::vector<const TaskDef*> tasks;
   if (options.tasks.empty()) {
-    for (const TaskDef& task : MiniTasks()) tasks.push_back(&task);
+    for (size_t i = 0; i < kDefaultTaskCount; ++i) tasks.push_back(&MiniTasks()[i]);
   } else {
     for (const std::string& name : options.tasks) {
       const TaskDef* found = nullptr;
@@ -93,8 +141,8 @@ Status WriteMiniData(const DataOptions& options, const std::string& out_dir,
       }
       if (!found) {
         return Status::InvalidArgument("unknown benchmark task '" + name + "'" +
-                                       DidYouMean(name, MiniTaskNames()) + " (tasks: " +
-                                       Join(MiniTaskNames(), ", ") + ")");
+                                       DidYouMean(name, AllMiniTaskNames()) + " (tasks: " +
+                                       Join(AllMiniTaskNames(), ", ") + ")");
       }
       for (const TaskDef* seen : tasks) {
         if (seen == found) {

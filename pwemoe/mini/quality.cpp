@@ -1,9 +1,11 @@
 #include "pwemoe/mini/quality.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "pwemoe/eval/baselines.h"
 #include "pwemoe/eval/evaluate.h"
+#include "pwemoe/util/parallel.h"
 
 namespace pwemoe::mini {
 namespace {
@@ -51,7 +53,7 @@ bool QualityReport::passed() const {
 
 Status MeasureQuality(const io::ClipVisionConfig& config, const moe::ModelPool& pool,
                       const std::vector<const data::Dataset*>& tests, const Recipe& recipe,
-                      QualityReport* out) {
+                      int workers, QualityReport* out) {
   const size_t t = pool.tasks.size();
   if (tests.size() != t || pool.heads.size() != t) {
     return Status::InvalidArgument("quality: need one test split and one head per task");
@@ -59,17 +61,29 @@ Status MeasureQuality(const io::ClipVisionConfig& config, const moe::ModelPool& 
   QualityReport q;
   q.tasks = pool.tasks;
   q.lambda = recipe.task_arithmetic_lambda;
-  eval::Baseline b;
-  PWEMOE_RETURN_IF_ERROR(Accuracies(config, pool, b, tests, &q.pretrained));
+  q.gate_lambda = std::min(q.lambda, recipe.task_arithmetic_total / static_cast<double>(t));
+  const bool own_gate_row = q.gate_lambda < q.lambda;
+  // Rows: the pretrained model, each expert, task arithmetic (and at the gate's scale); one job
+  // each.
   q.matrix.resize(t);
-  for (size_t i = 0; i < t; ++i) {
-    b.kind = eval::BaselineKind::kExpert;
-    b.expert = static_cast<int64_t>(i);
-    PWEMOE_RETURN_IF_ERROR(Accuracies(config, pool, b, tests, &q.matrix[i]));
-  }
-  b.kind = eval::BaselineKind::kTaskArithmetic;
-  b.lambda = q.lambda;
-  PWEMOE_RETURN_IF_ERROR(Accuracies(config, pool, b, tests, &q.task_arithmetic));
+  PWEMOE_RETURN_IF_ERROR(ParallelFor(t + (own_gate_row ? 3 : 2), workers, [&](size_t row) {
+    eval::Baseline b;
+    std::vector<double>* dest = &q.pretrained;
+    if (row > 0 && row <= t) {
+      b.kind = eval::BaselineKind::kExpert;
+      b.expert = static_cast<int64_t>(row - 1);
+      dest = &q.matrix[row - 1];
+    } else if (row == t + 1) {
+      b.kind = eval::BaselineKind::kTaskArithmetic;
+      b.lambda = q.lambda;
+      dest = &q.task_arithmetic;
+    } else if (row == t + 2) {
+      b.kind = eval::BaselineKind::kTaskArithmetic;
+      b.lambda = q.gate_lambda;
+      dest = &q.task_arithmetic_gate;
+    }
+    return Accuracies(config, pool, b, tests, dest);
+  }));
 
   std::vector<double> gains, experts;
   for (size_t i = 0; i < t; ++i) {
@@ -79,8 +93,11 @@ Status MeasureQuality(const io::ClipVisionConfig& config, const moe::ModelPool& 
   }
   q.gates.push_back(MakeGate("mean expert gain", Mean(gains), recipe.min_mean_expert_gain));
   const double ta = Mean(q.task_arithmetic);
-  q.gates.push_back(MakeGate("task arithmetic above pretrained (mean)", ta - Mean(q.pretrained),
-                             1e-9));
+  if (!own_gate_row) q.task_arithmetic_gate = q.task_arithmetic;
+  char name[96];
+  std::snprintf(name, sizeof name, "task arithmetic above pretrained (mean, lambda %g)", q.gate_lambda);
+  q.gates.push_back(MakeGate(own_gate_row ? name : "task arithmetic above pretrained (mean)",
+                             Mean(q.task_arithmetic_gate) - Mean(q.pretrained), 1e-9));
   q.gates.push_back(MakeGate("task arithmetic below experts (mean)", Mean(experts) - ta,
                              recipe.min_task_arithmetic_gap));
   *out = std::move(q);
@@ -100,6 +117,15 @@ std::vector<std::string> FormatQuality(const QualityReport& q) {
   }
   std::snprintf(buf, sizeof buf, "(TA: task arithmetic over all tasks, lambda %g)", q.lambda);
   lines.push_back(buf);
+  if (q.gate_lambda < q.lambda) {
+    std::snprintf(buf, sizeof buf, "TA at lambda %g:", q.gate_lambda);
+    std::string row = buf;
+    for (double a : q.task_arithmetic_gate) {
+      std::snprintf(buf, sizeof buf, " %.1f", a);
+      row += buf;
+    }
+    lines.push_back(row);
+  }
   std::string header = "expert \\ task";
   for (const std::string& t : q.tasks) header += " " + t.substr(0, 8);
   lines.push_back(header);

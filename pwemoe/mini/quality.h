@@ -31,6 +31,10 @@ struct QualityReport {
   std::vector<std::vector<double>> matrix;  // matrix[i][j]: expert i on task j
   std::vector<double> task_arithmetic;      // task arithmetic at recipe lambda, task i
   double lambda = 0;
+  // Task arithmetic at the scale of the "above pretrained" gate, min(lambda, total / T) (the
+  // recipe's task_arithmetic_total): equal to `task_arithmetic` up to 8 tasks.
+  std::vector<double> task_arithmetic_gate;
+  double gate_lambda = 0;
   std::vector<Gate> gates;
 
   double expert(size_t i) const { return matrix[i][i]; }
@@ -40,11 +44,14 @@ struct QualityReport {
 // Evaluates the pool (with heads) on `tests` (one open test split per task, pool order; every
 // image) and checks the recipe's gates: per task expert - pretrained >= min_expert_gain; their
 // mean >= min_mean_expert_gain; mean task arithmetic strictly between the pretrained and expert
-// means and at least min_task_arithmetic_gap below the experts' mean. Errors from evaluation name
+// means (the pretrained side at gate_lambda, QualityReport) and at least min_task_arithmetic_gap
+// below the experts' mean. Errors from evaluation name
 // the task and model; InvalidArgument when `tests` is not one per task. *out replaced on success.
+// The models (pretrained, each expert, task arithmetic) are evaluated `workers` at once (util/
+// parallel.h); the figures do not depend on it.
 Status MeasureQuality(const io::ClipVisionConfig& config, const moe::ModelPool& pool,
                       const std::vector<const data::Dataset*>& tests, const Recipe& recipe,
-                      QualityReport* out);
+                      int workers, QualityReport* out);
 
 // The report as aligned text lines (per task: pretrained, expert, task arithmetic, gain; the
 // T x T matrix; each gate with PASS/FAIL).

@@ -1,5 +1,6 @@
 #include "pwemoe/mini/recipe.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "pwemoe/util/strings.h"
@@ -8,7 +9,8 @@ namespace pwemoe::mini {
 namespace {
 
 // Bumped whenever the way the benchmark is made changes, so old benchmarks are rebuilt.
-constexpr int kFormatVersion = 1;
+// 2: models seeded by catalogue position (RecipeText).
+constexpr int kFormatVersion = 2;
 
 io::ClipVisionConfig TinyClip(int64_t hidden, int64_t layers, int64_t heads, int64_t patch) {
   io::ClipVisionConfig c;
@@ -54,9 +56,15 @@ Recipe RecipeFor(Size size) {
 
 std::string RecipeText(const Recipe& recipe, const DataOptions& data) {
   const io::ClipVisionConfig& m = recipe.model;
-  std::string text = "pwemoe-mini v" + std::to_string(kFormatVersion) + ";";
+  // Models are seeded by their task's position in MiniTasks() (format 2). Before, by position in
+  // the list; the two agree when the list is a prefix of MiniTasks() (the default 8, the 20),
+  // whose files did not change and whose text stays at format 1.
+  const std::vector<std::string>& tasks = data.tasks.empty() ? MiniTaskNames() : data.tasks;
+  const bool prefix = tasks.size() <= AllMiniTaskNames().size() &&
+                      std::equal(tasks.begin(), tasks.end(), AllMiniTaskNames().begin());
+  std::string text = "pwemoe-mini v" + std::to_string(prefix ? 1 : kFormatVersion) + ";";
   text += std::string("size=") + SizeName(recipe.size) + ";seed=" + std::to_string(data.seed) + ";";
-  text += "tasks=" + Join(data.tasks.empty() ? MiniTaskNames() : data.tasks, ",") + ";";
+  text += "tasks=" + Join(tasks, ",") + ";";
   text += "model=" + std::to_string(m.image_size) + "/" + std::to_string(m.patch_size) + "/" +
           std::to_string(m.num_channels) + "/" + std::to_string(m.hidden_size) + "/" +
           std::to_string(m.intermediate_size) + "/" + std::to_string(m.num_hidden_layers) + "/" +

@@ -35,6 +35,10 @@ struct Recipe {
   double min_mean_expert_gain = 15;     // the mean of those gains
   double task_arithmetic_lambda = 0.3;  // task arithmetic over all tasks at this lambda ...
   double min_task_arithmetic_gap = 5;   // ... is at least this far below the experts on average
+  // ... and task arithmetic at min(task_arithmetic_lambda, task_arithmetic_total / T) is above
+  // the pretrained model on average: T task vectors at the same total scale as 8 at 0.3 (at 20
+  // tasks 0.3 each adds up to 6, which no merge survives; the gap gate keeps 0.3).
+  double task_arithmetic_total = 2.4;
   // LibTorch threads while fitting. 1: the tiny models gain little from more, and OpenMP threads
   // spinning on a loaded 2-core machine made 2 threads several times slower than 1.
   int threads = 1;

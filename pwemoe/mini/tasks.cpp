@@ -30,16 +30,55 @@ constexpr uint64_t kPermutationKey = 0xFFFFFFFFFFFFFFFFULL;
 // Fashion-MNIST class -> coarse group (top, trousers or dress, footwear, bag).
 constexpr int kCoarseGroup[10] = {0, 1, 0, 1, 0, 2, 0, 2, 3, 2};
 
+// The 12 tasks after the first 8.
+// Greek capitals (U+0391..U+03A9 without the unassigned U+03A2) and their names.
+constexpr uint32_t kGreekFirst = 0x391;
+const char* const kGreekNames[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta",
+                                   "eta", "theta", "iota", "kappa", "lambda", "mu",
+                                   "nu", "xi", "omicron", "pi", "rho", "sigma",
+                                   "tau", "upsilon", "phi", "chi", "psi", "omega"};
+// Cyrillic capitals not shaped like a Latin letter (nor like each other but for a mark: Й and Щ
+// are left out), and their names.
+constexpr uint32_t kCyrillicCodes[] = {0x411, 0x413, 0x414, 0x416, 0x417, 0x418,
+                                       0x41B, 0x41F, 0x424, 0x426, 0x427, 0x428,
+                                       0x42A, 0x42B, 0x42C, 0x42D, 0x42E, 0x42F};
+const char* const kCyrillicNames[] = {"be", "ghe", "de", "zhe", "ze", "i",
+                                      "el", "pe", "ef", "tse", "che", "sha",
+                                      "hard sign", "yeru", "soft sign", "e", "yu", "ya"};
+constexpr char kVowelChars[] = "AEIOUaeiou";
+constexpr char kConsonantChars[] = "BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+// Letters whose two cases differ in shape, in matching order.
+constexpr char kCaseUpper[] = "ABDEFGHLMNQRTY";
+constexpr char kCaseLower[] = "abdefghlmnqrty";
+// Characters that look different mirrored.
+constexpr char kMirrorChars[] = "BCDEFGJKLNPQRSZabcdefghjknpqrsyz2345679";
+constexpr char kCapitalsAndDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+// Regular and bold cuts of the same family, as (regular, bold) indices into FontFiles().
+constexpr int kWeightPairs[][2] = {{0, 1},   {2, 3},   {9, 10},  {11, 12},
+                                   {17, 18}, {19, 20}, {21, 22}, {23, 24}};
+// Capital heights of the `size` task's classes, as [lo, hi) bands.
+constexpr double kSizeBands[][2] = {{8.5, 10.0}, {11.5, 13.0}, {14.5, 16.0}, {17.5, 19.0}};
+// The Fashion-MNIST train images the 12 more tasks draw from: the 8's task slices, never
+// pretraining's.
+constexpr int64_t kSharedFashionBegin = 20000;
+constexpr int64_t kSharedFashionEnd = 60000;
+
 // Jitter ranges.
 constexpr JitterRange kClothingJitter{8.0, 0.9, 1.1, 0.1, 1.5};
 constexpr JitterRange kGlyphJitter{12.0, 0.9, 1.1, 0.25, 2.0};
 constexpr JitterRange kFontJitter{4.0, 0.9, 1.1, 0.0, 2.0};  // no shear: it would fake italics
 constexpr JitterRange kPretrainJitter{15.0, 0.85, 1.1, 0.2, 2.0};
+constexpr JitterRange kSizeJitter{12.0, 1.0, 1.0, 0.25, 2.0};  // no scale: it is the label
+constexpr JitterRange kQuadrantJitter{8.0, 0.45, 0.55, 0.1, 2.0};  // half size, then a quadrant
 
 std::vector<std::string> Chars(const char* chars) {
   std::vector<std::string> out;
   for (const char* c = chars; *c; ++c) out.emplace_back(1, *c);
   return out;
+}
+
+std::vector<std::string> Names(const char* const* names, size_t n) {
+  return std::vector<std::string>(names, names + n);
 }
 
 std::vector<std::string> Concat(std::vector<std::vector<std::string>> parts) {
@@ -54,20 +93,30 @@ Image FromPixels(const uint8_t* p) {
   return img;
 }
 
-// A glyph of `c` from a random font (of `fonts`, or all fonts when empty) at a random size.
-Status DrawRandomGlyph(GlyphRenderer* glyphs, char c, const std::vector<int>& fonts,
+// A glyph of `c` (a code point) from a random font (of `fonts`, or all fonts when empty) at a
+// random size.
+Status DrawRandomGlyph(GlyphRenderer* glyphs, uint32_t c, const std::vector<int>& fonts,
                        double min_cap, double max_cap, Rng* rng, Image* out) {
   const int font = fonts.empty()
                        ? static_cast<int>(rng->Below(static_cast<int64_t>(FontFiles().size())))
                        : fonts[rng->Below(static_cast<int64_t>(fonts.size()))];
   const double cap = rng->Uniform(min_cap, max_cap);
-  return glyphs->Draw(font, c, cap, out);
+  return glyphs->DrawCodepoint(font, c, cap, out);
 }
 
-// A glyph example of a character task: random font and size, jitter, sometimes noise.
-Status GlyphExample(GlyphRenderer* glyphs, char c, Rng* rng, Image* out) {
+uint32_t Code(char c) { return static_cast<unsigned char>(c); }
+
+// A character of `chars`, uniformly.
+uint32_t PickChar(const char* chars, Rng* rng) {
+  return Code(chars[rng->Below(static_cast<int64_t>(std::strlen(chars)))]);
+}
+
+// A glyph example of a character task: random font and size, jitter, sometimes noise; `mirror`
+// flips the glyph left to right before the jitter.
+Status GlyphExample(GlyphRenderer* glyphs, uint32_t c, Rng* rng, Image* out, bool mirror = false) {
   Image img;
   PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(glyphs, c, {}, 13.0, 19.0, rng, &img));
+  if (mirror) img = MirrorHorizontal(img);
   img = ApplyAffine(img, DrawAffine(kGlyphJitter, rng));
   const double sigma = rng->Chance(0.5) ? rng->Uniform(0.0, 24.0) : 0.0;
   AddNoise(sigma, rng, &img);
@@ -91,16 +140,33 @@ const std::vector<TaskDef>& MiniTasks() {
     std::vector<std::string> styles;
     for (int s = 0; s < kNumFontStyles; ++s) styles.push_back(FontStyleName(FontStyle(s)));
     return std::vector<TaskDef>{
-        {"clothing", TaskKind::kClothing, ClothingClasses(), 20000, 30000, 1},
-        {"digits", TaskKind::kDigits, Chars(kDigitChars), -1, -1, 2},
-        {"letters", TaskKind::kLetters, Chars(kCapitalChars), -1, -1, 3},
+        {"clothing", TaskKind::kClothing, ClothingClasses(), 20000, 30000, 1, {}},
+        {"digits", TaskKind::kDigits, Chars(kDigitChars), -1, -1, 2, {}},
+        {"letters", TaskKind::kLetters, Chars(kCapitalChars), -1, -1, 3, {}},
         {"rotation", TaskKind::kRotation,
-         {"0 degrees", "90 degrees", "180 degrees", "270 degrees"}, 30000, 40000, 4},
-        {"fonts", TaskKind::kFonts, styles, -1, -1, 5},
-        {"inverted", TaskKind::kInverted, ClothingClasses(), 40000, 50000, 6},
-        {"lowercase", TaskKind::kLowercase, Chars(kLowerChars), -1, -1, 7},
+         {"0 degrees", "90 degrees", "180 degrees", "270 degrees"}, 30000, 40000, 4, {}},
+        {"fonts", TaskKind::kFonts, styles, -1, -1, 5, {}},
+        {"inverted", TaskKind::kInverted, ClothingClasses(), 40000, 50000, 6, {}},
+        {"lowercase", TaskKind::kLowercase, Chars(kLowerChars), -1, -1, 7, {}},
         {"coarse", TaskKind::kCoarse, {"top", "trousers or dress", "footwear", "bag"}, 50000,
-         60000, 8},
+         60000, 8, {}},
+        // The 12 more.
+        {"greek", TaskKind::kGreek, Names(kGreekNames, 24), -1, -1, 9, {}},
+        {"cyrillic", TaskKind::kCyrillic, Names(kCyrillicNames, 18), -1, -1, 10, {}},
+        {"parity", TaskKind::kParity, {"even", "odd"}, -1, -1, 11, {}},
+        {"vowels", TaskKind::kVowels, {"vowel", "consonant"}, -1, -1, 12, {}},
+        {"case", TaskKind::kCase, {"upper case", "lower case"}, -1, -1, 13, {}},
+        {"mirror", TaskKind::kMirror, {"as drawn", "mirrored"}, -1, -1, 14, {}},
+        {"weight", TaskKind::kWeight, {"regular", "bold"}, -1, -1, 15, {}},
+        {"size", TaskKind::kSize, {"tiny", "small", "medium", "large"}, -1, -1, 16, {}},
+        {"blur", TaskKind::kBlur, {"sharp", "blurred", "very blurred"}, kSharedFashionBegin,
+         kSharedFashionEnd, 17, {}},
+        {"quadrant", TaskKind::kQuadrant, {"top left", "top right", "bottom left", "bottom right"},
+         kSharedFashionBegin, kSharedFashionEnd, 18, {}},
+        {"footwear", TaskKind::kFootwear, {"Sandal", "Sneaker", "Ankle boot"},
+         kSharedFashionBegin, kSharedFashionEnd, 19, {5, 7, 9}},
+        {"tops", TaskKind::kTops, {"T-shirt/top", "Pullover", "Coat", "Shirt"},
+         kSharedFashionBegin, kSharedFashionEnd, 20, {0, 2, 4, 6}},
     };
   }();
   return tasks;
@@ -112,7 +178,7 @@ const TaskDef& PretrainTask() {
       Concat({{"T-shirt/top or Shirt", "Pullover or Coat", "Sandal or Sneaker",
                "Trouser or Dress", "Bag or Ankle boot"},
               Chars(kSymbolChars)}),
-      0, 20000, 1000};
+      0, 20000, 1000, {}};
   return task;
 }
 
@@ -146,6 +212,22 @@ Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t se
   }
   std::vector<int64_t> pool(static_cast<size_t>(pool_end - pool_begin));
   std::iota(pool.begin(), pool.end(), pool_begin);
+  if (!task.fashion_classes.empty()) {
+    // Only the kept classes' images; checked against `count` again below.
+    const auto& labels = split == Split::kTrain ? fm.train_labels.data : fm.test_labels.data;
+    const auto kept = [&](int64_t k) {
+      return std::find(task.fashion_classes.begin(), task.fashion_classes.end(),
+                       static_cast<int>(labels[k])) != task.fashion_classes.end();
+    };
+    pool.erase(std::remove_if(pool.begin(), pool.end(), [&](int64_t k) { return !kept(k); }),
+               pool.end());
+    if (static_cast<int64_t>(pool.size()) < count) {
+      return Status::InvalidArgument(task.name + " " + SplitName(split) + ": " +
+                                     std::to_string(count) + " examples asked, but only " +
+                                     std::to_string(pool.size()) +
+                                     " Fashion-MNIST images of its classes are set aside for this split");
+    }
+  }
   {
     Rng perm(DeriveSeed({seed, task.stream, split_key, kPermutationKey}));
     for (int64_t i = static_cast<int64_t>(pool.size()) - 1; i > 0; --i) {
@@ -200,17 +282,88 @@ Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t se
                             : task.kind == TaskKind::kLetters ? kCapitalChars
                                                               : kLowerChars;
         label = rng.Below(static_cast<int64_t>(std::strlen(chars)));
-        PWEMOE_RETURN_IF_ERROR(GlyphExample(sources.glyphs, chars[label], &rng, &img));
+        PWEMOE_RETURN_IF_ERROR(GlyphExample(sources.glyphs, Code(chars[label]), &rng, &img));
         break;
       }
       case TaskKind::kFonts: {
         label = rng.Below(kNumFontStyles);
-        const char c = kFontTaskChars[rng.Below(sizeof(kFontTaskChars) - 1)];
+        const uint32_t c = Code(kFontTaskChars[rng.Below(sizeof(kFontTaskChars) - 1)]);
         PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(sources.glyphs, c,
                                                FontsOfStyle(static_cast<FontStyle>(label)), 14.0,
                                                20.0, &rng, &img));
         img = ApplyAffine(img, DrawAffine(kFontJitter, &rng));
         AddNoise(rng.Uniform(0.0, 12.0), &rng, &img);
+        break;
+      }
+      case TaskKind::kGreek:
+        label = rng.Below(24);
+        PWEMOE_RETURN_IF_ERROR(GlyphExample(sources.glyphs, kGreekFirst + (label < 17 ? label : label + 1), &rng, &img));
+        break;
+      case TaskKind::kCyrillic:
+        label = rng.Below(18);
+        PWEMOE_RETURN_IF_ERROR(GlyphExample(sources.glyphs, kCyrillicCodes[label], &rng, &img));
+        break;
+      case TaskKind::kParity:
+        label = rng.Below(2);
+        PWEMOE_RETURN_IF_ERROR(
+            GlyphExample(sources.glyphs, Code('0') + 2 * rng.Below(5) + label, &rng, &img));
+        break;
+      case TaskKind::kVowels:
+        label = rng.Below(2);
+        PWEMOE_RETURN_IF_ERROR(GlyphExample(
+            sources.glyphs, PickChar(label == 0 ? kVowelChars : kConsonantChars, &rng), &rng, &img));
+        break;
+      case TaskKind::kCase: {
+        const int64_t k = rng.Below(static_cast<int64_t>(std::strlen(kCaseUpper)));
+        label = rng.Below(2);
+        PWEMOE_RETURN_IF_ERROR(
+            GlyphExample(sources.glyphs, Code((label == 0 ? kCaseUpper : kCaseLower)[k]), &rng, &img));
+        break;
+      }
+      case TaskKind::kMirror: {
+        label = rng.Below(2);
+        PWEMOE_RETURN_IF_ERROR(
+            GlyphExample(sources.glyphs, PickChar(kMirrorChars, &rng), &rng, &img, label == 1));
+        break;
+      }
+      case TaskKind::kWeight: {
+        const int64_t pair = rng.Below(static_cast<int64_t>(sizeof kWeightPairs / sizeof kWeightPairs[0]));
+        label = rng.Below(2);
+        const uint32_t c = PickChar(kFontTaskChars, &rng);
+        PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(sources.glyphs, c, {kWeightPairs[pair][label]}, 11.0,
+                                               21.0, &rng, &img));
+        img = ApplyAffine(img, DrawAffine(kFontJitter, &rng));
+        AddNoise(rng.Uniform(0.0, 12.0), &rng, &img);
+        break;
+      }
+      case TaskKind::kSize: {
+        label = rng.Below(4);
+        const uint32_t c = PickChar(kCapitalsAndDigits, &rng);
+        PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(sources.glyphs, c, {}, kSizeBands[label][0],
+                                               kSizeBands[label][1], &rng, &img));
+        img = ApplyAffine(img, DrawAffine(kSizeJitter, &rng));
+        if (rng.Chance(0.5)) AddNoise(rng.Uniform(0.0, 24.0), &rng, &img);
+        break;
+      }
+      case TaskKind::kBlur:
+        img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
+        label = rng.Below(3);
+        img = BoxBlur(img, static_cast<int>(label));
+        AddNoise(rng.Uniform(0.0, 8.0), &rng, &img);
+        break;
+      case TaskKind::kQuadrant: {
+        Affine a = DrawAffine(kQuadrantJitter, &rng);
+        label = rng.Below(4);
+        a.tx += (label % 2 == 1) ? 7.0 : -7.0;
+        a.ty += (label / 2 == 1) ? 7.0 : -7.0;
+        img = ApplyAffine(fashion(&source, &cls), a);
+        break;
+      }
+      case TaskKind::kFootwear:
+      case TaskKind::kTops: {
+        img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
+        label = std::find(task.fashion_classes.begin(), task.fashion_classes.end(), cls) -
+                task.fashion_classes.begin();
         break;
       }
       case TaskKind::kPretrain: {
@@ -225,7 +378,7 @@ Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t se
           const int64_t k = rng.Below(static_cast<int64_t>(std::strlen(kSymbolChars)));
           label = 5 + k;
           PWEMOE_RETURN_IF_ERROR(
-              DrawRandomGlyph(sources.glyphs, kSymbolChars[k], no_fonts, 12.0, 20.0, &rng, &img));
+              DrawRandomGlyph(sources.glyphs, Code(kSymbolChars[k]), no_fonts, 12.0, 20.0, &rng, &img));
           img = ApplyAffine(img, DrawAffine(kPretrainJitter, &rng));
           if (rng.Chance(0.1)) img = Invert(img);
         }

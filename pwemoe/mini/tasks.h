@@ -3,8 +3,10 @@
 // for users).
 //
 // Data separation: Fashion-MNIST's train file is cut into disjoint slices, [0, 20000) for
-// pretraining and one slice of 10000 per clothing task after it, so the pretraining set and the
-// tasks' train splits never share an image; test splits come from the t10k file. Every example
+// pretraining and one slice of 10000 per clothing task of the first 8 after it; the clothing
+// tasks of the 12 more draw from all of [20000, 60000) (sharing images with the first 8's train
+// splits, never with pretraining). So the pretraining set and the tasks' train splits never share
+// an image; test splits come from the t10k file. Every example
 // draws from its own Rng seeded by (seed, task stream, split, index), and every task (and the
 // pretraining set) has its own stream, so glyph examples of pretraining never reuse a task's
 // seeds.
@@ -39,6 +41,19 @@ enum class TaskKind {
   kLowercase,  // glyph 'a'..'z'
   kCoarse,     // coarse clothing group of a noisy image
   kPretrain,   // the generalist mix of clothing and glyphs
+  // The 12 tasks after the first 8 (the 20-task benchmark):
+  kGreek,      // Greek capital letter
+  kCyrillic,   // Cyrillic capital letter not shaped like a Latin one
+  kParity,     // even or odd digit glyph
+  kVowels,     // vowel or consonant letter glyph
+  kCase,       // upper- or lower-case letter of the same letters
+  kMirror,     // glyph as drawn or mirrored left to right
+  kWeight,     // regular or bold cut of the same font family
+  kSize,       // capital-height class of a glyph
+  kBlur,       // blur level of a clothing image
+  kQuadrant,   // quadrant of a half-size clothing image
+  kFootwear,   // Sandal, Sneaker or Ankle boot
+  kTops,       // T-shirt/top, Pullover, Coat or Shirt
 };
 
 struct TaskDef {
@@ -51,11 +66,19 @@ struct TaskDef {
   int64_t fashion_end = -1;
   // The task's stream in seed derivation (distinct for every task and the pretraining set).
   uint64_t stream = 0;
+  // The Fashion-MNIST classes the task keeps (label = position in this list); empty: all 10,
+  // labelled by the task's own rule.
+  std::vector<int> fashion_classes;
 };
 
-// The 8 tasks, in their fixed order: clothing, digits, letters, rotation, fonts, inverted,
-// lowercase, coarse.
+// Every task, in its fixed order: the 8 of the default benchmark (clothing, digits, letters,
+// rotation, fonts, inverted, lowercase, coarse), then the 12 more of the 20-task benchmark
+// (DATA.md). A task's position in this list is its index in seed derivation, so the 8 make the
+// same files whether the benchmark has 8 or 20 tasks.
 const std::vector<TaskDef>& MiniTasks();
+
+// How many tasks the default benchmark has (the first of MiniTasks()).
+inline constexpr size_t kDefaultTaskCount = 8;
 
 // The pretraining set ("pretrain"): 72 classes, the 10 clothing classes, then '0'..'9', 'A'..'Z'
 // and 'a'..'z'.

@@ -98,6 +98,8 @@ const std::vector<BadCase> kCases = {
      "FILE:2:8: experiment.name: expected a name of letters, digits, '-', '_' or '.', found \"a b\""},
     {"BadBenchmarkSize", 23, "grid_points = 5\n[benchmark]\ndir = \"ROOT/bench\"\nsize = \"huge\"", {},
      "FILE:26:8: benchmark.size: expected one of micro, full, found \"huge\""},
+    {"BadBenchmarkTaskCount", 23, "grid_points = 5\n[benchmark]\ndir = \"ROOT/bench\"\ntasks = 0", {},
+     "FILE:26:9: benchmark.tasks: expected an integer from 1 to 1000, found integer 0"},
     {"WrongTypeBoolean", 23, "grid_points = 5\n[baselines]\nexperts = \"yes\"", {},
      "FILE:25:11: baselines.experts: expected a boolean (true or false), found string \"yes\""},
     {"UnknownDevice", 23, "grid_points = 5\n[cluster]\ndevice = \"gpus\"", {},

@@ -160,6 +160,13 @@ TEST(Config, BenchmarkPathsDefaultIntoItsDirectoryAndNeedNotExistYet) {
       "[tasks]\nnames = [\"a\", \"b\"]\n");
   ExperimentConfig c = MustParse(tree, text);
   EXPECT_TRUE(c.benchmark.enabled);
+  EXPECT_EQ(c.benchmark.tasks, 0);  // absent: chosen from the task names where it is built
+  EXPECT_EQ(ToToml(c).find("tasks = "), std::string::npos);  // nor printed (hashes stay as they were)
+  std::string twenty = text;
+  twenty.replace(twenty.find("size = "), 0, "tasks = 20\n");
+  const ExperimentConfig c20 = MustParse(tree, twenty);
+  EXPECT_EQ(c20.benchmark.tasks, 20);
+  EXPECT_NE(ToToml(c20).find("tasks = 20"), std::string::npos);
   EXPECT_EQ(c.model.pretrained, tree.root() + "/bench/pretrained");
   EXPECT_EQ(c.tasks[1].expert, tree.root() + "/bench/experts/b");
   EXPECT_EQ(c.tasks[0].train_data, tree.root() + "/bench/data/a/train.h5");

@@ -43,6 +43,12 @@ grep -q 'modules = \["mlp", "self_attn"\]' "$work/out.log" || fail "ta8-fusionbe
 "$tool" "$src/experiments/ta8-pairs.toml" --dry-run >"$work/out.log" 2>&1
 grep -q 'sun397+cars+dtd: 67 rays (grid 66' "$work/out.log" || fail "ta8-pairs.toml: expected the 66-ray grid (and the equal ray) on the triple"
 
+# 20 objectives: one-hot, equal and Dirichlet rays on all 20 tasks and on the 10-task subset.
+"$tool" "$src/experiments/mini20.toml" --dry-run >"$work/out.log" 2>&1 || fail "mini20.toml: no plan"
+grep -q ': 41 rays (one-hot 20, equal 1, dirichlet 20)$' "$work/out.log" || fail "mini20.toml: expected 41 rays on 20 tasks"
+grep -q ': 31 rays (one-hot 10, equal 1, dirichlet 20)$' "$work/out.log" || fail "mini20.toml: expected 31 rays on 10 tasks"
+grep -q '^tasks = 20$' "$work/out.log" || fail "mini20.toml: the benchmark's 20 tasks are not in the resolved configuration"
+
 # A model missing from the cache: exit 2, the key and the missing folder named.
 rm -rf "$HF_HUB_CACHE/models--tanganke--clip-vit-base-patch32_dtd"
 "$tool" "$src/experiments/ta8.toml" --dry-run >"$work/out.log" 2>&1

@@ -108,5 +108,35 @@ TEST(Augment, InvertAndZeroNoise) {
   EXPECT_EQ(same, img);
 }
 
+TEST(Augment, MirrorIsAnExactInvolution) {
+  const Image img = Pattern();
+  const Image m = MirrorHorizontal(img);
+  EXPECT_NE(m, img);
+  EXPECT_EQ(MirrorHorizontal(m), img);
+  for (int y = 0; y < kSide; ++y) EXPECT_EQ(m[y * kSide], img[y * kSide + kSide - 1]);
+  // A half turn is a mirror left to right and top to bottom.
+  const Image flipped_rows = RotateQuarter(m, 2);
+  for (int y = 0; y < kSide; ++y) {
+    for (int x = 0; x < kSide; ++x) ASSERT_EQ(flipped_rows[y * kSide + x], img[(kSide - 1 - y) * kSide + x]);
+  }
+}
+
+TEST(Augment, BoxBlurAveragesNeighbourhoods) {
+  const Image img = Pattern();
+  EXPECT_EQ(BoxBlur(img, 0), img);
+  Image flat;
+  flat.fill(90);
+  const Image blurred = BoxBlur(flat, 2);
+  EXPECT_EQ(blurred[5 * kSide + 5], 90);          // inside: unchanged
+  EXPECT_LT(blurred[0], 90);                      // corners see zeros outside
+  Image dot{};
+  dot[14 * kSide + 14] = 255;
+  const Image once = BoxBlur(dot, 1);
+  EXPECT_EQ(once[14 * kSide + 14], 28);  // (255 + 4) / 9
+  EXPECT_EQ(once[13 * kSide + 13], 28);
+  EXPECT_EQ(once[12 * kSide + 12], 0);
+  EXPECT_GT(BoxBlur(dot, 2)[12 * kSide + 12], 0);  // two passes reach two pixels away
+}
+
 }  // namespace
 }  // namespace pwemoe::mini

@@ -68,6 +68,30 @@ TEST(Glyphs, StylesAreFixedAndCoverEveryPackage) {
   }
 }
 
+// The 20-task benchmark's Greek and Cyrillic capitals exist in every font of the list.
+TEST(Glyphs, EveryFontHasGreekAndCyrillicCapitals) {
+  std::unique_ptr<GlyphRenderer> renderer;
+  ASSERT_TRUE(GlyphRenderer::Create(&renderer).ok());
+  std::vector<uint32_t> codes;
+  for (uint32_t c = 0x391; c <= 0x3A9; ++c) {
+    if (c != 0x3A2) codes.push_back(c);
+  }
+  for (uint32_t c = 0x410; c <= 0x42F; ++c) codes.push_back(c);
+  for (int f = 0; f < static_cast<int>(FontFiles().size()); ++f) {
+    for (uint32_t c : codes) {
+      Image img;
+      const Status st = renderer->DrawCodepoint(f, c, 16.0, &img);
+      ASSERT_TRUE(st.ok()) << FontFiles()[f].path << " U+" << std::hex << c << ": " << st.ToString();
+      ASSERT_GT(Sum(img), 0);
+    }
+  }
+  // ASCII through either call is the same glyph.
+  Image a, b;
+  ASSERT_TRUE(renderer->Draw(3, 'Q', 15.0, &a).ok());
+  ASSERT_TRUE(renderer->DrawCodepoint(3, 'Q', 15.0, &b).ok());
+  EXPECT_EQ(a, b);
+}
+
 TEST(Glyphs, RejectsBadArguments) {
   std::unique_ptr<GlyphRenderer> renderer;
   ASSERT_TRUE(GlyphRenderer::Create(&renderer).ok());
@@ -77,6 +101,12 @@ TEST(Glyphs, RejectsBadArguments) {
             Status::Code::kInvalidArgument);
   EXPECT_EQ(renderer->Draw(0, ' ', 16, &img).code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(renderer->Draw(0, 'A', 0, &img).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(renderer->DrawCodepoint(0, 0x85, 16, &img).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(renderer->DrawCodepoint(0, 0x110000, 16, &img).code(), Status::Code::kInvalidArgument);
+  // A code point the font lacks names the file and the character.
+  const Status missing = renderer->DrawCodepoint(0, 0x4E00, 16, &img);
+  EXPECT_EQ(missing.code(), Status::Code::kCorrupt);
+  EXPECT_NE(missing.message().find("U+4E00"), std::string::npos) << missing.message();
   EXPECT_EQ(renderer->Draw(0, 'A', 30, &img).code(), Status::Code::kInvalidArgument);
 }
 

@@ -42,7 +42,9 @@ class MakeMiniTest : public ::testing::Test {
     torch::set_num_threads(1);
     dir_ = new std::string(testing::MakeTempDir());
     result_ = new MakeResult();
-    const Status st = MakeMini(MicroOptions(*dir_), [](const std::string&) {}, result_);
+    MakeOptions o = MicroOptions(*dir_);
+    o.workers = 2;
+    const Status st = MakeMini(o, [](const std::string&) {}, result_);
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   static void TearDownTestSuite() {
@@ -55,22 +57,43 @@ class MakeMiniTest : public ::testing::Test {
 std::string* MakeMiniTest::dir_ = nullptr;
 MakeResult* MakeMiniTest::result_ = nullptr;
 
-TEST_F(MakeMiniTest, SameSeedGivesIdenticalModels) {
+void ExpectSameTensors(const std::string& dir_a, const std::string& dir_b, const std::string& f) {
+  io::TensorMap a, b;
+  ASSERT_TRUE(io::LoadTensors(dir_a + "/" + f, &a).ok()) << f;
+  ASSERT_TRUE(io::LoadTensors(dir_b + "/" + f, &b).ok()) << f;
+  ASSERT_EQ(a.size(), b.size()) << f;
+  for (const auto& [key, t] : a) EXPECT_TRUE(torch::equal(t, b.at(key))) << f << " " << key;
+}
+
+// The fixture fits 2 at a time, this one 1 at a time: the same bits.
+TEST_F(MakeMiniTest, SameSeedGivesIdenticalModelsWhateverTheWorkers) {
   ASSERT_FALSE(result_->reused);
   const std::string other = testing::MakeTempDir();
   MakeResult again;
-  ASSERT_TRUE(MakeMini(MicroOptions(other), [](const std::string&) {}, &again).ok());
+  MakeOptions o = MicroOptions(other);
+  o.workers = 1;
+  ASSERT_TRUE(MakeMini(o, [](const std::string&) {}, &again).ok());
   EXPECT_EQ(again.config_hash, result_->config_hash);
   for (const char* f : {"pretrained", "experts/digits", "experts/rotation",
-                               "heads/digits.safetensors", "heads/rotation.safetensors"}) {
-    io::TensorMap a, b;
-    ASSERT_TRUE(io::LoadTensors(*dir_ + "/" + std::string(f), &a).ok()) << f;
-    ASSERT_TRUE(io::LoadTensors(other + "/" + std::string(f), &b).ok()) << f;
-    ASSERT_EQ(a.size(), b.size()) << f;
-    for (const auto& [key, t] : a) EXPECT_TRUE(torch::equal(t, b.at(key))) << f << " " << key;
+                        "heads/digits.safetensors", "heads/rotation.safetensors"}) {
+    ExpectSameTensors(*dir_, other, f);
   }
   EXPECT_EQ(again.quality.matrix, result_->quality.matrix);
   EXPECT_EQ(again.quality.pretrained, result_->quality.pretrained);
+}
+
+// A task's head and expert are seeded by its place among all tasks, not in the list: so the 8 of
+// the 20-task benchmark are the default benchmark's.
+TEST_F(MakeMiniTest, ATaskMakesTheSameModelsInAnyList) {
+  const std::string alone = testing::MakeTempDir();
+  MakeOptions o = MicroOptions(alone);
+  o.data.tasks = {"rotation"};
+  MakeResult r;
+  ASSERT_TRUE(MakeMini(o, [](const std::string&) {}, &r).ok());
+  for (const char* f : {"pretrained/model.safetensors", "experts/rotation/model.safetensors",
+                        "heads/rotation.safetensors"}) {
+    ExpectSameTensors(*dir_, alone, f);
+  }
 }
 
 TEST_F(MakeMiniTest, RerunOfACompleteFolderIsANoOp) {
@@ -144,6 +167,18 @@ TEST(MakeMini, HashDependsOnEveryChoice) {
   o = MicroOptions("x");
   o.threads = 3;
   EXPECT_NE(ConfigHash(o), h);
+  o = MicroOptions("x");
+  o.workers = 3;  // the files do not depend on it
+  EXPECT_EQ(ConfigHash(o), h);
+  // The default benchmark's hash is what it was before the 20 tasks existed, so existing
+  // benchmark folders are reused; the 20-task one is another.
+  MakeOptions d;
+  d.data.size = Size::kMicro;
+  EXPECT_EQ(ConfigHash(d), "e3dd832386bcb38d");
+  d.data.tasks = MiniTaskNames();
+  EXPECT_EQ(ConfigHash(d), "e3dd832386bcb38d");
+  ASSERT_TRUE(FirstTasks(20, &d.data.tasks).ok());
+  EXPECT_NE(ConfigHash(d), "e3dd832386bcb38d");
 }
 
 TEST(MakeMini, MalformedManifestMeansIncomplete) {
@@ -198,6 +233,12 @@ TEST(MakeMiniTool, BadCommandLinesExitTwoNamingTheValue) {
   EXPECT_NE(err.find("--seed"), std::string::npos) << err;
   EXPECT_EQ(RunTool("--out /tmp/x --tasks digits,lettres --size micro", &err), 2);
   EXPECT_NE(err.find("letters"), std::string::npos) << err;  // did you mean
+  EXPECT_EQ(RunTool("--out /tmp/x --tasks 21 --size micro", &err), 2);
+  EXPECT_NE(err.find("--tasks: 21 tasks asked; the built-in benchmark has 1 to 20"), std::string::npos) << err;
+  EXPECT_EQ(RunTool("--experiment " + std::string(PWEMOE_SOURCE_DIR) + "/experiments/mini20.toml --tasks 8", &err), 2);
+  EXPECT_NE(err.find("--tasks cannot be combined with --experiment"), std::string::npos) << err;
+  EXPECT_EQ(RunTool("--out /tmp/x --workers -1", &err), 2);
+  EXPECT_NE(err.find("--workers"), std::string::npos) << err;
 }
 
 }  // namespace

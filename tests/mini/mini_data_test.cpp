@@ -14,6 +14,7 @@
 #include "mini_testing.h"
 #include "pwemoe/data/dataset_reader.h"
 #include "pwemoe/mini/tasks.h"
+#include "pwemoe/util/strings.h"
 
 namespace pwemoe::mini {
 namespace {
@@ -42,7 +43,7 @@ Content ReadAll(const std::string& path) {
   return c;
 }
 
-// Writes the micro benchmark once for the whole suite: seed 0 twice (all tasks), and seed 1 for
+// Writes the micro benchmark once for the whole suite: seed 0 twice (every task), and seed 1 for
 // a subset.
 class MiniData : public ::testing::Test {
  protected:
@@ -53,6 +54,7 @@ class MiniData : public ::testing::Test {
     dir_b_ = new std::string(testing::MakeTempDir());
     dir_c_ = new std::string(testing::MakeTempDir());
     progress_ = new std::vector<std::string>();
+    options.tasks = AllMiniTaskNames();
     Status st = WriteMiniData(options, *dir_a_,
                               [](const std::string& line) { progress_->push_back(line); });
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -92,9 +94,51 @@ TEST(MiniSize, ParsesAndNames) {
 }
 
 TEST(MiniTasks, NamesAreFixed) {
-  EXPECT_EQ(MiniTaskNames(),
-            (std::vector<std::string>{"clothing", "digits", "letters", "rotation", "fonts",
-                                      "inverted", "lowercase", "coarse"}));
+  const std::vector<std::string> eight = {"clothing", "digits",   "letters",   "rotation",
+                                          "fonts",    "inverted", "lowercase", "coarse"};
+  EXPECT_EQ(MiniTaskNames(), eight);
+  std::vector<std::string> twenty = eight;
+  for (const char* t : {"greek", "cyrillic", "parity", "vowels", "case", "mirror", "weight", "size",
+                        "blur", "quadrant", "footwear", "tops"}) {
+    twenty.push_back(t);
+  }
+  EXPECT_EQ(AllMiniTaskNames(), twenty);
+  for (size_t i = 0; i < twenty.size(); ++i) EXPECT_EQ(TaskIndex(twenty[i]), static_cast<int64_t>(i));
+  EXPECT_EQ(TaskIndex("pretrain"), -1);
+}
+
+// Which tasks a benchmark is built with, from [benchmark] tasks and the experiment's task names.
+TEST(MiniTasks, BenchmarkTasksFollowCountAndNames) {
+  struct Case {
+    int64_t count;
+    std::vector<std::string> wanted;
+    size_t tasks;           // 0: an error
+    std::string message;    // part of the error
+  };
+  const std::vector<Case> cases = {
+      {0, {}, 8, ""},
+      {0, {"clothing", "coarse"}, 8, ""},
+      {0, {"clothing", "greek"}, 20, ""},
+      {0, {"tops"}, 20, ""},
+      {20, {"clothing"}, 20, ""},
+      {12, {"parity"}, 12, ""},
+      {8, {"digits", "greek"}, 0, "set [benchmark] tasks = 20"},
+      {0, {"greeks"}, 0, "did you mean 'greek'"},
+      {21, {}, 0, "1 to 20"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::to_string(c.count) + " " + Join(c.wanted, ","));
+    std::vector<std::string> out = {"stale"};
+    const Status st = BenchmarkTasks(c.count, c.wanted, &out);
+    if (c.tasks == 0) {
+      EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+      EXPECT_NE(st.message().find(c.message), std::string::npos) << st.message();
+      continue;
+    }
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_EQ(out.size(), c.tasks);
+    EXPECT_TRUE(std::equal(out.begin(), out.end(), AllMiniTaskNames().begin()));
+  }
 }
 
 TEST(MiniTasks, UnknownTaskSuggestsName) {
@@ -120,13 +164,22 @@ TEST(MiniTasks, MissingFashionMnistNamesPackage) {
   EXPECT_NE(st.message().find("apt-get install dataset-fashion-mnist"), std::string::npos);
 }
 
+// The first 8's clothing tasks and pretraining have disjoint slices; the 12 more draw from the
+// 8's task slices, never from pretraining's.
 TEST(MiniTasks, FashionSlicesAreDisjoint) {
   std::vector<std::pair<int64_t, int64_t>> slices = {
       {PretrainTask().fashion_begin, PretrainTask().fashion_end}};
   std::set<uint64_t> streams = {PretrainTask().stream};
-  for (const TaskDef& t : MiniTasks()) {
+  for (size_t i = 0; i < MiniTasks().size(); ++i) {
+    const TaskDef& t = MiniTasks()[i];
     streams.insert(t.stream);
-    if (t.fashion_begin >= 0) slices.push_back({t.fashion_begin, t.fashion_end});
+    if (t.fashion_begin < 0) continue;
+    if (i < kDefaultTaskCount) {
+      slices.push_back({t.fashion_begin, t.fashion_end});
+    } else {
+      EXPECT_GE(t.fashion_begin, PretrainTask().fashion_end) << t.name;
+      EXPECT_LE(t.fashion_end, 60000) << t.name;
+    }
   }
   EXPECT_EQ(streams.size(), MiniTasks().size() + 1);
   std::sort(slices.begin(), slices.end());
@@ -224,6 +277,75 @@ TEST_F(MiniData, OtherSeedDiffersAndSubsetWritesOnlyItsTasks) {
   }
   for (const std::string task : {"clothing", "letters", "fonts", "inverted", "lowercase", "coarse"}) {
     EXPECT_FALSE(Exists(*dir_c_ + "/data/" + task)) << task;
+  }
+}
+
+// FNV-1a of the pixels, then of the labels as little-endian int64.
+uint64_t ContentHash(const Content& c) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  auto add = [&h](const uint8_t* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      h ^= p[i];
+      h *= 0x100000001b3ULL;
+    }
+  };
+  add(c.pixels.data(), c.pixels.size());
+  for (int64_t l : c.labels) {
+    uint8_t bytes[8];
+    for (int b = 0; b < 8; ++b) bytes[b] = static_cast<uint8_t>(static_cast<uint64_t>(l) >> (8 * b));
+    add(bytes, 8);
+  }
+  return h;
+}
+
+// The 20-task benchmark keeps the default 8's files: these hashes are of the micro files that
+// pwemoe-make-mini wrote before the 12 more tasks existed (seed 0).
+TEST_F(MiniData, TheFirstEightKeepTheirPixels) {
+  struct Pinned {
+    const char* task;
+    uint64_t train, test;
+  };
+  const Pinned pinned[] = {
+      {"pretrain", 0x62b97462084c324dULL, 0xe5a6a658c294561eULL},
+      {"clothing", 0x930fc52f8c53af03ULL, 0x0ce5aeadc2cbc52fULL},
+      {"digits", 0x2b34afe7c1fd37acULL, 0x37504a190ba12c88ULL},
+      {"letters", 0xdca7f83d8c8716f0ULL, 0x7aaca39f3bd6578bULL},
+      {"rotation", 0xbae563050a230ab6ULL, 0x7c7630ad29a3163eULL},
+      {"fonts", 0x080fb15abab9cd4cULL, 0x6d030d5a9d700684ULL},
+      {"inverted", 0x50312c1d714120bbULL, 0xe3674d27d7272acbULL},
+      {"lowercase", 0xb3b66d22b39806e6ULL, 0x73b39bcdb26a620dULL},
+      {"coarse", 0x0f27ede803545a34ULL, 0xc13dc58c82eaee40ULL},
+  };
+  for (const Pinned& p : pinned) {
+    EXPECT_EQ(ContentHash(ReadAll(File(*dir_a_, p.task, "train"))), p.train) << p.task;
+    EXPECT_EQ(ContentHash(ReadAll(File(*dir_a_, p.task, "test"))), p.test) << p.task;
+  }
+}
+
+// footwear and tops keep only their Fashion-MNIST classes, labelled by position in the list.
+TEST(MiniTasks, ClassFilteredTasksKeepTheirClassesAndLabels) {
+  FashionMnist fm;
+  ASSERT_TRUE(LoadFashionMnist("/usr/share/datasets/fashion-mnist", &fm).ok());
+  std::unique_ptr<GlyphRenderer> glyphs;
+  ASSERT_TRUE(GlyphRenderer::Create(&glyphs).ok());
+  const Sources sources{&fm, glyphs.get()};
+  for (const char* name : {"footwear", "tops"}) {
+    const TaskDef& t = MiniTasks()[TaskIndex(name)];
+    ASSERT_EQ(t.fashion_classes.size(), t.classes.size()) << name;
+    Examples ex;
+    ASSERT_TRUE(MakeExamples(t, Split::kTrain, SizesFor(Size::kFull).task_train, 0, sources, &ex).ok());
+    std::set<int64_t> seen;
+    for (int64_t i = 0; i < ex.count; ++i) {
+      const int64_t k = ex.fashion_train_index[i];
+      ASSERT_GE(k, 0);
+      ASSERT_EQ(fm.train_labels.data[k], t.fashion_classes[ex.labels[i]]) << name << " example " << i;
+      seen.insert(ex.labels[i]);
+    }
+    EXPECT_EQ(seen.size(), t.classes.size()) << name;
+    // More than the kept classes' images is an error naming the task.
+    const Status st = MakeExamples(t, Split::kTest, 9000, 0, sources, &ex);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(st.message().find(name), std::string::npos) << st.message();
   }
 }
 
