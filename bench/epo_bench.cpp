@@ -56,21 +56,6 @@ std::vector<float> RandomBuffer(int64_t t, int64_t p, std::mt19937_64* rng) {
   return buffer;
 }
 
-// C = G G^T in double over the gradient columns, as train::ApplyStep computes it.
-std::vector<double> GramOf(const std::vector<float>& buffer, int64_t t, int64_t row) {
-  std::vector<double> c(static_cast<size_t>(t * t), 0.0);
-  for (int64_t i = 0; i < t; ++i) {
-    for (int64_t j = 0; j <= i; ++j) {
-      double sum = 0;
-      for (int64_t k = 1; k < row; ++k) {
-        sum += static_cast<double>(buffer[i * row + k]) * buffer[j * row + k];
-      }
-      c[i * t + j] = c[j * t + i] = sum;
-    }
-  }
-  return c;
-}
-
 std::vector<double> DirichletRay(int64_t t, std::mt19937_64* rng) {
   std::gamma_distribution<double> gamma(1.0, 1.0);
   std::vector<double> ray(static_cast<size_t>(t));
@@ -90,7 +75,7 @@ void BM_EpoStep(benchmark::State& state, int64_t t) {
     EpoInput& in = inputs[k];
     const std::vector<float> buffer = RandomBuffer(t, p, &rng);
     const auto t0 = std::chrono::steady_clock::now();
-    in.gram = GramOf(buffer, t, 1 + p);
+    in.gram = GramOfGradients(buffer, t, 1 + p);
     gram_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     in.ray = DirichletRay(t, &rng);
     for (int64_t i = 0; i < t; ++i) {

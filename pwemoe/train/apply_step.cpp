@@ -23,21 +23,6 @@ Status CheckBuffer(const TrainState& s, const std::vector<float>& buffer) {
   return Status::Ok();
 }
 
-// C = G G^T in double, G the T x P gradient rows of the buffer.
-std::vector<double> Gram(const std::vector<float>& buffer, int64_t t, int64_t row) {
-  std::vector<double> c(static_cast<size_t>(t * t), 0.0);
-  for (int64_t i = 0; i < t; ++i) {
-    for (int64_t j = 0; j <= i; ++j) {
-      double sum = 0;
-      for (int64_t k = 1; k < row; ++k) {
-        sum += static_cast<double>(buffer[i * row + k]) * buffer[j * row + k];
-      }
-      c[i * t + j] = c[j * t + i] = sum;
-    }
-  }
-  return c;
-}
-
 // The loss weights of this step (LS: the ray; EPO: T alpha), with the EPO fields of *record.
 Status LossWeights(const TrainState& s, const std::vector<float>& buffer, StepRecord* record) {
   if (s.options.variant == Variant::kLs) {
@@ -45,7 +30,7 @@ Status LossWeights(const TrainState& s, const std::vector<float>& buffer, StepRe
     return Status::Ok();
   }
   EpoInput in;
-  in.gram = Gram(buffer, s.problem.model.num_tasks, BufferRowLength(s));
+  in.gram = GramOfGradients(buffer, s.problem.model.num_tasks, BufferRowLength(s));
   in.ray = record->ray;
   in.losses = record->losses;
   in.eps = s.options.epo_eps;

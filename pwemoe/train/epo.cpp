@@ -372,6 +372,22 @@ Status EpoCombine(const EpoInput& in, EpoResult* out) {
   return Status::Ok();
 }
 
+std::vector<double> GramOfGradients(const std::vector<float>& buffer, int64_t num_tasks,
+                                    int64_t row_length) {
+  const int64_t t = num_tasks, row = row_length;
+  std::vector<double> c(static_cast<size_t>(t * t), 0.0);
+  for (int64_t i = 0; i < t; ++i) {
+    for (int64_t j = 0; j <= i; ++j) {
+      double sum = 0;
+      for (int64_t k = 1; k < row; ++k) {
+        sum += static_cast<double>(buffer[i * row + k]) * buffer[j * row + k];
+      }
+      c[i * t + j] = c[j * t + i] = sum;
+    }
+  }
+  return c;
+}
+
 std::vector<double> LsWeights(const std::vector<double>& ray) { return ray; }
 
 }  // namespace pwemoe

@@ -108,6 +108,12 @@ Status SolveSimplexLp(const SimplexLp& lp, std::vector<double>* x);
 // GLPK cannot be set up; an unsolvable LP is not an error.
 Status EpoCombine(const EpoInput& in, EpoResult* out);
 
+// C = G G^T in double for EpoInput::gram, G the T x P gradients in a step's buffer of
+// `num_tasks` rows of `row_length` = 1 + P floats each (row i = [loss_i, g_i], trainer.h), each
+// entry summed over k = 1 .. P in order. Precondition: buffer.size() >= num_tasks * row_length.
+std::vector<double> GramOfGradients(const std::vector<float>& buffer, int64_t num_tasks,
+                                    int64_t row_length);
+
 // Linear scalarization: the loss weights are the ray itself, L = sum_i r_i * loss_i.
 std::vector<double> LsWeights(const std::vector<double>& ray);
 
