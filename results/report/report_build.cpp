@@ -12,6 +12,8 @@
 #include "pwemoe/util/strings.h"
 #include "results/front/pareto.h"
 #include "results/report/report_model.h"
+#include "results/report/report_mu.h"
+#include "results/report/report_pairs.h"
 #include "results/report/report_subsets.h"
 #include "results/report/report_util.h"
 
@@ -286,6 +288,8 @@ Status BuildReport(const StoreHeader& header, const ResultSet& records,
   for (const auto& [id, e] : records.eval()) PWEMOE_RETURN_IF_ERROR(AddEval(e, &runs));
   for (auto& [name, b] : runs) {
     FinishRays(&b);
+    b.summary.mu_quantiles = MuDistribution(b.summary);
+    b.summary.pair_hypervolume = PairHypervolumes(b.summary, options.reference);
     data.runs.push_back(std::move(b.summary));
   }
   PWEMOE_RETURN_IF_ERROR(BuildSubsets(records, options, &data));

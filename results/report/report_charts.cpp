@@ -508,7 +508,7 @@ std::string MuHistogramSvg(const ReportData& data, const SubsetSummary& subset) 
     median.color = style.color;
     median.shape = style.shape;
     median.size = 4;
-    const MuQuantiles q = MuDistribution(data.runs[subset.runs[nth]]);
+    const MuQuantiles& q = data.runs[subset.runs[nth]].mu_quantiles;
     median.points.push_back({q.median, 0, "", data.runs[subset.runs[nth]].run_name +
                              "\nμ median " + Fixed(q.median, 4) + ", 90% " + Fixed(q.p90, 4) +
                              ", max " + Fixed(q.max, 4), true});

@@ -7,8 +7,6 @@
 
 #include "pwemoe/util/files.h"
 #include "results/report/report_charts.h"
-#include "results/report/report_mu.h"
-#include "results/report/report_pairs.h"
 #include "results/report/report_task_table.h"
 #include "results/report/svg_plot.h"
 
@@ -275,7 +273,7 @@ std::string PairsSection(const ReportData& data, const SubsetSummary& subset) {
   std::vector<std::vector<std::vector<double>>> pairs;
   double lo = INFINITY, hi = -INFINITY;
   for (size_t r : subset.runs) {
-    pairs.push_back(PairHypervolumes(data.runs[r], data.options.reference));
+    pairs.push_back(data.runs[r].pair_hypervolume);
     for (size_t i = 0; i < pairs.back().size(); ++i) {
       for (size_t j = 0; j < pairs.back()[i].size(); ++j) {
         const double v = pairs.back()[i][j];
@@ -306,7 +304,7 @@ std::string MuSection(const ReportData& data, const SubsetSummary& subset) {
          "<th>90%</th><th>max</th></tr>\n";
   for (size_t r : subset.runs) {
     const RunSummary& run = data.runs[r];
-    const MuQuantiles q = MuDistribution(run);
+    const MuQuantiles& q = run.mu_quantiles;
     out += "<tr>" + RunHeading(run, "") +
            Cell(std::to_string(q.rays), true) + Cell(Fixed(q.min, 4), true) +
            Cell(Fixed(q.median, 4), true) + Cell(Fixed(q.p90, 4), true) +

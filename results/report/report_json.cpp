@@ -4,8 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "pwemoe/util/files.h"
-#include "results/report/report_mu.h"
-#include "results/report/report_pairs.h"
 #include "results/report/report_tables.h"
 #include "results/report/report_task_table.h"
 
@@ -73,7 +71,7 @@ json Matrix(const std::vector<std::vector<double>>& m) {
 }
 
 json MuQuantilesJson(const RunSummary& r) {
-  const MuQuantiles q = MuDistribution(r);
+  const MuQuantiles& q = r.mu_quantiles;
   return {{"interior_rays", q.rays}, {"min", Num(q.min)}, {"median", Num(q.median)},
           {"p90", Num(q.p90)}, {"max", Num(q.max)}};
 }
@@ -89,7 +87,7 @@ json TaskTableJson(const ReportData& report, const SubsetSummary& s) {
           {"wta_equal_ray", Nums(t.wta_equal)}, {"runs", runs}};
 }
 
-json Run(const RunSummary& r, double reference) {
+json Run(const RunSummary& r) {
   return {{"run_name", r.run_name},
           {"variant", r.variant},
           {"seed", r.seed},
@@ -104,7 +102,7 @@ json Run(const RunSummary& r, double reference) {
           {"mu_mean", Num(r.mu_mean)},
           {"mu_max", Num(r.mu_max)},
           {"mu_quantiles", MuQuantilesJson(r)},
-          {"pair_hypervolume", Matrix(PairHypervolumes(r, reference))},
+          {"pair_hypervolume", Matrix(r.pair_hypervolume)},
           {"wta",
            {{"points", r.wta_points},
             {"dominated", r.wta_dominated},
@@ -128,7 +126,7 @@ json Baselines(const SubsetSummary& s) {
 
 json Subset(const ReportData& report, const SubsetSummary& s) {
   json runs = json::array();
-  for (size_t r : s.runs) runs.push_back(Run(report.runs[r], report.options.reference));
+  for (size_t r : s.runs) runs.push_back(Run(report.runs[r]));
   return {{"key", s.key},
           {"tasks", s.tasks},
           {"expert_accuracy", Nums(s.expert_accuracy)},

@@ -8,8 +8,6 @@
 #include <tuple>
 
 #include "pwemoe/util/strings.h"
-#include "results/report/report_mu.h"
-#include "results/report/report_pairs.h"
 #include "results/report/report_task_table.h"
 
 namespace pwemoe::results {
@@ -292,7 +290,7 @@ void MuTable(const std::vector<const RunSummary*>& runs, std::ostringstream* out
   *out << "Ray alignment mu over the interior rays (every coordinate > 0):\n\n";
   TableHeader({"run", "interior rays", "min", "median", "90%", "max"}, out);
   for (const RunSummary* r : runs) {
-    const MuQuantiles q = MuDistribution(*r);
+    const MuQuantiles& q = r->mu_quantiles;
     TableRow({RunLabel(*r), std::to_string(q.rays), Sig4(q.min), Sig4(q.median), Sig4(q.p90),
               Sig4(q.max)},
              out);
@@ -311,7 +309,7 @@ void PairHypervolumeTables(const ReportData& report, const std::vector<const Run
        << report.options.reference << "; diagonal: best accuracy minus the reference):\n\n";
   bool listed = false;
   for (const RunSummary* r : runs) {
-    const std::vector<std::vector<double>> m = PairHypervolumes(*r, report.options.reference);
+    const std::vector<std::vector<double>>& m = r->pair_hypervolume;
     const size_t t = r->tasks.size();
     if (t <= kPairTableTasks) {
       std::vector<std::string> head = {RunLabel(*r)};

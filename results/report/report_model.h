@@ -3,8 +3,8 @@
 // experts' accuracies), EPO's ray alignment mu per ray, the loss curve; per task subset the runs
 // side by side and the baselines placed in the same accuracy space.
 //
-// BuildReport (report_build.cpp) fills a ReportData from the store's header and records; the
-// writers render it: fronts.csv and summary.json (report_tables.h), report.md (report_md.h),
+// BuildReport (report_build.cpp) fills a ReportData from the store's header and records (every
+// derived number, computed once); the writers render it: fronts.csv and summary.json (report_tables.h), report.md (report_md.h),
 // report.html (report_html.h). Everything here is a plain value: no HDF5, no LibTorch. The
 // writers also show views computed from these values for experiments of many tasks: pairwise
 // hypervolumes (report_pairs.h), the per-task accuracy table (report_task_table.h) and the
@@ -71,6 +71,15 @@ struct RayPoint {
   bool on_front = false;               // non-dominated among the run's rays
 };
 
+// Quantiles of a run's mu over its interior rays with a finite mu (report_mu.h).
+struct MuQuantiles {
+  int64_t rays = 0;         // interior rays with a finite mu
+  double min = kNoValue;    // all NaN when rays == 0
+  double median = kNoValue;
+  double p90 = kNoValue;    // the 90% quantile
+  double max = kNoValue;
+};
+
 // One training run (one variant, one task subset, one seed).
 struct RunSummary {
   std::string run_name;                // "ls/clothing+digits/seed0"
@@ -89,6 +98,10 @@ struct RunSummary {
   double mu_mean = kNoValue;           // over the interior rays (every coordinate > 0): a ray
   double mu_max = kNoValue;            // with a zero coordinate has mu = log T whatever the
                                        // losses; NaN without interior rays
+  MuQuantiles mu_quantiles;            // MuDistribution(*this) (report_mu.h)
+  // The T x T exact 2-D hypervolumes of every pair of tasks, PairHypervolumes(*this,
+  // ReportOptions::reference) (report_pairs.h).
+  std::vector<std::vector<double>> pair_hypervolume;
   // Weighted task arithmetic of the same subset compared with this run's rays (NaN / 0 when the
   // subset has no weighted-task-arithmetic points):
   int64_t wta_points = 0;              // weighted-TA points with all T accuracies

@@ -15,14 +15,6 @@
 
 namespace pwemoe::results {
 
-struct MuQuantiles {
-  int64_t rays = 0;         // interior rays with a finite mu
-  double min = kNoValue;    // all NaN when rays == 0
-  double median = kNoValue;
-  double p90 = kNoValue;    // the 90% quantile
-  double max = kNoValue;
-};
-
 // The mu of the run's interior rays with a finite mu, in ray order.
 std::vector<double> InteriorMus(const RunSummary& run);
 

@@ -8,6 +8,8 @@
 #include <random>
 #include <sstream>
 
+#include "results/report/report_mu.h"
+#include "results/report/report_pairs.h"
 #include "test_records.h"
 
 namespace pwemoe::results::testing {
@@ -121,6 +123,9 @@ RunSummary MakeRun(const std::string& variant, const std::vector<std::string>& t
     run.mu_max = std::max(run.mu_max, run.rays[i].mu);
   }
   run.mu_mean = mu_sum / static_cast<double>(run.rays.size());
+  // What BuildReport derives from the rays (the sample's reference is 0).
+  run.mu_quantiles = MuDistribution(run);
+  run.pair_hypervolume = PairHypervolumes(run, 0.0);
   run.hypervolume = variant == "LS" ? 0.6123 : 0.6345;
   run.hypervolume_normalized = variant == "LS" ? 0.8011 : 0.8234;
   run.wta_points = static_cast<int64_t>(rays.size());
