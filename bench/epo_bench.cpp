@@ -1,7 +1,8 @@
 // BM_EpoStep/T:{2,8,20}: the EPO combination of one training step (pwemoe/train/epo.h:
 // EpoCombine, i.e. the ray adjustments and GLPK's LP on T variables) at T = 2, 8 and 20, and the
 // Gram matrix C = G G^T it needs, computed as train::ApplyStep does (double sums over a float
-// T x (1 + P) buffer). Issue 18 asks whether EPO still costs nothing at 20 tasks.
+// T x (1 + P) buffer): whether EPO's per-step cost stays negligible against a training step at 20
+// tasks.
 //
 // Inputs (kInputs per T, fixed seeds, cycled through): losses uniform in [0.2, 2.5]; rays from
 // Dirichlet(1, ..., 1) (the training default); gradient rows g_i = s_i (0.6 c + 0.8 e_i) with

@@ -1,6 +1,6 @@
 // pwemoe_hv_bench: wall time of the exact hypervolume (results/front/hypervolume.h) on the standard
-// hard inputs, next to the times of the fastest public codes measured on the reference machine
-// (issue 6; bench/README.md, "Hypervolume").
+// hard inputs, next to the times of the fastest public codes measured on the same 2-core AMD EPYC VM
+// (bench/README.md, "Hypervolume", gives the date, load and commands).
 //
 // Inputs (fixed seeds; every set is mutually non-dominated): points drawn uniformly on a front
 // in the positive orthant, maximised with respect to the origin, as in the WFG paper's data sets
@@ -64,7 +64,7 @@ struct Case {
   size_t n, d;
   Sense sense;
   int repeats;
-  const char* public_figure;  // the fastest public code on the reference machine (issue 6)
+  const char* public_figure;  // the fastest public code's time, same VM (bench/README.md)
 };
 
 const Case kCases[] = {

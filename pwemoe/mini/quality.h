@@ -1,5 +1,5 @@
-// The built-in benchmark's quality gates (issue: experts clearly better than the pretrained model
-// on their own task, and real interference when merged): accuracies on every task's test split of
+// The built-in benchmark's quality gates (experts clearly better than the pretrained model on
+// their own task, and real interference when merged): accuracies on every task's test split of
 // the pretrained model, of every expert on every task, and of task arithmetic over all tasks, each
 // with the task's frozen head, and the gates of the recipe checked against them.
 //

@@ -67,7 +67,7 @@ struct HvResult {
 
 // The predicted wall seconds of the exact code on n points that beat the reference, for
 // d = 1..4: cost models of the 1D-4D codes (n, n log n, n log n, HV4D+'s n^2 + n log n) with
-// constants measured on the reference machine (hv_choose.cpp; bench/hv_bench.cpp prints them
+// constants measured on a 2-core AMD EPYC VM (hv_choose.cpp gives date and method; bench/hv_bench.cpp prints them
 // next to its measured times) times a safety factor of 2; +inf for d >= 5 (no model: rule 3).
 double PredictExactSeconds(size_t n, size_t d);
 

@@ -171,7 +171,7 @@ TEST(Plan, RefusesInfeasibleRaySets) {
   }
 }
 
-// Issue 18's plan: 20 tasks, LS and EPO, a 10-task and the 20-task subset, one seed, the one-hot,
+// The 20-task plan of experiments/mini20.toml's shape: 20 tasks, LS and EPO, a 10-task and the 20-task subset, one seed, the one-hot,
 // equal and 100 Dirichlet rays (T + 1 + 100 per subset), blocks of 8 rays.
 TEST(Plan, TwentyTasksWithoutTheGrid) {
   testing::ExperimentTree tree;

@@ -85,7 +85,7 @@ TEST(HvChoose, EstimateWhenTheBudgetIsTiny) {
   EXPECT_GE(r.hi, exact);
 }
 
-// Issue 18: 20 objectives, 1000 points, a 10 s budget. WFG's time is astronomical (probes: about
+// 20 objectives (a 20-task front), 1000 points, a 10 s budget. WFG's time is astronomical (probes: about
 // 30 us on 8 points, 2 ms on 16), so the chooser predicts far beyond the budget and estimates at
 // once instead of running WFG into its deadline. The decision is asserted, not the time: it is
 // kProbed (a probe-based refusal), not kDeadlinePassed (WFG ran out the budget).

@@ -1,8 +1,6 @@
 // Whole runs (Train): determinism, learning on a toy problem, checkpoints.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <cstdio>
 #include <limits>
 #include <numeric>
 
@@ -117,23 +115,6 @@ TEST_F(TrainerRun, NanStopsTrainingNamingStepAndTask) {
   Status st = Train(s.problem, options, s.routers, &result);
   ASSERT_EQ(st.code(), Status::Code::kNumerical);
   EXPECT_NE(st.message().find("step 0, task 'task0'"), std::string::npos) << st.message();
-}
-
-// Not a benchmark: prints the time of one step on the tiny model for the closing note.
-TEST_F(TrainerRun, StepTiming) {
-  auto s = MakeTinySetup(2, 15);
-  for (Variant v : {Variant::kLs, Variant::kEpo}) {
-    TrainOptions options;
-    options.variant = v;
-    options.steps = 20;
-    options.batch_size = 16;
-    auto start = std::chrono::steady_clock::now();
-    RunTraining(s, options);
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::printf("%s: %.2f ms per step (tiny model, T=2, batch 16, 1 thread)\n", VariantName(v),
-                ms / options.steps);
-  }
 }
 
 }  // namespace
