@@ -12,9 +12,9 @@ namespace pwemoe::results {
 namespace {
 
 // Seconds per unit of work of the 1D-4D codes, Hypervolume's input checks and conversion
-// included: the worst of the minimised and maximised spherical fronts, measured 2026-12-06 on a
-// 2-core AMD EPYC VM (its AVX-512 flags not recorded; Release, one core, load about 3; pwemoe_hv_bench; n = 1e6 for d = 1, 2; 1e5 and 1e6
-// for d = 3; 3000, 10000, 30000 for d = 4), rounded up:
+// included: the worst of the minimised and maximised spherical fronts, measured 2026-12-06 with
+// pwemoe_hv_bench on a 2-core AMD EPYC VM (its AVX-512 flags not recorded; Release, one core, load
+// about 3; n = 1e6 for d = 1, 2; 1e5 and 1e6 for d = 3; 3000, 10000, 30000 for d = 4), rounded up:
 //   d = 1: 3.0e-8 per point (2.8e-8 measured);
 //   d = 2: 1.7e-8 per n log2 n (1.6e-8);  d = 3: 3.6e-8 per n log2 n (3.5e-8);
 //   d = 4: 4.5e-10 per n^2 plus 2.1e-7 per n log2 n (fitted to 3000 and 30000 points: 0.011
