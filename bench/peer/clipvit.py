@@ -54,8 +54,8 @@ class VisionConfig:
     def num_positions(self) -> int:
         return (self.image_size // self.patch_size) ** 2 + 1
 
-    def sizes(self) -> dict:
-        """The sizes reported in every JSON line."""
+    def _shape(self) -> dict:
+        """The tower's shape under its HF config.json keys."""
         return {
             "hidden_size": self.hidden_size,
             "intermediate_size": self.intermediate_size,
@@ -63,19 +63,17 @@ class VisionConfig:
             "num_attention_heads": self.num_heads,
             "image_size": self.image_size,
             "patch_size": self.patch_size,
-            "projection_dim": self.projection_dim,
         }
+
+    def sizes(self) -> dict:
+        """The sizes reported in every JSON line."""
+        return {**self._shape(), "projection_dim": self.projection_dim}
 
     def to_hf_dict(self) -> dict:
         """config.json in HF CLIPVisionConfig style (the keys the C++ side reads)."""
         return {
             "model_type": "clip_vision_model",
-            "hidden_size": self.hidden_size,
-            "intermediate_size": self.intermediate_size,
-            "num_hidden_layers": self.num_layers,
-            "num_attention_heads": self.num_heads,
-            "image_size": self.image_size,
-            "patch_size": self.patch_size,
+            **self._shape(),
             "num_channels": self.num_channels,
             "hidden_act": "quick_gelu",
             "layer_norm_eps": self.layer_norm_eps,
