@@ -78,35 +78,64 @@ Status ReadVisionFields(const json& obj, const std::string& where, ClipVisionCon
   return ReadDouble(obj, where, "layer_norm_eps", &c->layer_norm_eps);
 }
 
-// "" when `c` is valid, else "<key>: <problem>". `prefix` is prepended to vision keys.
-std::string Problem(const ClipVisionConfig& c, const std::string& prefix) {
-  const std::pair<const char*, int64_t> sizes[] = {{"hidden_size", c.hidden_size},
-                                                   {"intermediate_size", c.intermediate_size},
-                                                   {"num_hidden_layers", c.num_hidden_layers},
-                                                   {"num_attention_heads", c.num_attention_heads},
-                                                   {"image_size", c.image_size},
-                                                   {"patch_size", c.patch_size},
-                                                   {"num_channels", c.num_channels}};
+using SizeField = std::pair<const char*, int64_t>;
+
+// "<prefix><key>: <value> must be in [1, 2147483647]" for the first of `sizes` outside that
+// range; "" when all lie in it.
+std::string SizeProblem(const std::vector<SizeField>& sizes, const std::string& prefix) {
   for (const auto& [key, value] : sizes) {
     if (value < 1 || value > kMaxSize) {
       return prefix + key + ": " + std::to_string(value) + " must be in [1, 2147483647]";
     }
   }
-  if (c.projection_dim < 1 || c.projection_dim > kMaxSize) {
-    return "projection_dim: " + std::to_string(c.projection_dim) + " must be in [1, 2147483647]";
+  return "";
+}
+
+// The fields both towers have and check alike.
+struct TowerFields {
+  int64_t projection_dim = 0, hidden_size = 0, num_attention_heads = 0;
+  double layer_norm_eps = 0;
+  std::string hidden_act;
+};
+
+// The checks both towers share, in this order: projection_dim (a CLIPConfig key, so without
+// `prefix`), layer_norm_eps, hidden_act, num_attention_heads dividing hidden_size. "" when all
+// pass.
+std::string TowerProblem(const TowerFields& f, const std::string& prefix) {
+  if (f.projection_dim < 1 || f.projection_dim > kMaxSize) {
+    return "projection_dim: " + std::to_string(f.projection_dim) + " must be in [1, 2147483647]";
   }
-  if (!(c.layer_norm_eps > 0) || !std::isfinite(c.layer_norm_eps)) {
+  if (!(f.layer_norm_eps > 0) || !std::isfinite(f.layer_norm_eps)) {
     return prefix + "layer_norm_eps: must be positive and finite";
   }
   const auto& acts = KnownActivations();
-  if (std::find(acts.begin(), acts.end(), c.hidden_act) == acts.end()) {
-    return prefix + "hidden_act: unknown activation '" + c.hidden_act + "'" +
-           DidYouMean(c.hidden_act, acts) + " (known: " + Join(acts, ", ") + ")";
+  if (std::find(acts.begin(), acts.end(), f.hidden_act) == acts.end()) {
+    return prefix + "hidden_act: unknown activation '" + f.hidden_act + "'" +
+           DidYouMean(f.hidden_act, acts) + " (known: " + Join(acts, ", ") + ")";
   }
-  if (c.hidden_size % c.num_attention_heads != 0) {
-    return prefix + "num_attention_heads: " + std::to_string(c.num_attention_heads) +
-           " does not divide hidden_size " + std::to_string(c.hidden_size);
+  if (f.hidden_size % f.num_attention_heads != 0) {
+    return prefix + "num_attention_heads: " + std::to_string(f.num_attention_heads) +
+           " does not divide hidden_size " + std::to_string(f.hidden_size);
   }
+  return "";
+}
+
+// "" when `c` is valid, else "<key>: <problem>". `prefix` is prepended to vision keys.
+std::string Problem(const ClipVisionConfig& c, const std::string& prefix) {
+  std::string problem = SizeProblem({{"hidden_size", c.hidden_size},
+                                     {"intermediate_size", c.intermediate_size},
+                                     {"num_hidden_layers", c.num_hidden_layers},
+                                     {"num_attention_heads", c.num_attention_heads},
+                                     {"image_size", c.image_size},
+                                     {"patch_size", c.patch_size},
+                                     {"num_channels", c.num_channels}},
+                                    prefix);
+  if (problem.empty()) {
+    problem = TowerProblem({c.projection_dim, c.hidden_size, c.num_attention_heads,
+                            c.layer_norm_eps, c.hidden_act},
+                           prefix);
+  }
+  if (!problem.empty()) return problem;
   if (c.image_size % c.patch_size != 0) {
     return prefix + "patch_size: " + std::to_string(c.patch_size) + " does not divide image_size " +
            std::to_string(c.image_size);
@@ -154,20 +183,31 @@ Status ParseModelType(const std::string& name, const json& doc, const std::strin
   return Status::Ok();
 }
 
-Status ParseConfigDoc(const std::string& name, const json& doc, ClipVisionConfig* out) {
+// The object of the config document `doc` that holds one tower's fields, and the prefix of its
+// keys in messages: `doc` itself and "" for the tower's own config (model_type `tower_type`), or
+// the `tower` object of a CLIPConfig (model_type "clip") and "<its key>.".
+Status FindTowerFields(const std::string& name, const json& doc, const std::string& tower_type,
+                       const std::string& tower, const json** fields, std::string* prefix) {
   if (!doc.is_object()) {
     return Status::Corrupt(name + ": " + DescribeJson(doc) + " is not an object");
   }
   std::string model_type;
-  PWEMOE_RETURN_IF_ERROR(ParseModelType(name, doc, "clip_vision_model", &model_type));
-  ClipVisionConfig config;
-  const json* vision = &doc;
+  PWEMOE_RETURN_IF_ERROR(ParseModelType(name, doc, tower_type, &model_type));
+  *fields = &doc;
+  prefix->clear();
+  if (model_type != "clip") return Status::Ok();
+  std::string key;
+  PWEMOE_RETURN_IF_ERROR(FindTowerObject(name, doc, tower, fields, &key));
+  *prefix = key + ".";
+  return Status::Ok();
+}
+
+Status ParseConfigDoc(const std::string& name, const json& doc, ClipVisionConfig* out) {
+  const json* vision = nullptr;
   std::string prefix;
-  if (model_type == "clip") {
-    std::string key;
-    PWEMOE_RETURN_IF_ERROR(FindTowerObject(name, doc, "vision", &vision, &key));
-    prefix = key + ".";
-  }
+  PWEMOE_RETURN_IF_ERROR(
+      FindTowerFields(name, doc, "clip_vision_model", "vision", &vision, &prefix));
+  ClipVisionConfig config;
   PWEMOE_RETURN_IF_ERROR(ReadVisionFields(*vision, name + ": " + prefix, &config));
   PWEMOE_RETURN_IF_ERROR(ReadInt(doc, name + ": ", "projection_dim", &config.projection_dim));
   std::string problem = Problem(config, prefix);
@@ -193,54 +233,28 @@ Status ReadTextFields(const json& obj, const std::string& where, ClipTextConfig*
 
 // "" when `c` is valid, else "<key>: <problem>". `prefix` is prepended to text keys.
 std::string TextProblem(const ClipTextConfig& c, const std::string& prefix) {
-  const std::pair<const char*, int64_t> sizes[] = {
-      {"vocab_size", c.vocab_size},
-      {"hidden_size", c.hidden_size},
-      {"intermediate_size", c.intermediate_size},
-      {"num_hidden_layers", c.num_hidden_layers},
-      {"num_attention_heads", c.num_attention_heads},
-      {"max_position_embeddings", c.max_position_embeddings}};
-  for (const auto& [key, value] : sizes) {
-    if (value < 1 || value > kMaxSize) {
-      return prefix + key + ": " + std::to_string(value) + " must be in [1, 2147483647]";
-    }
-  }
+  const std::string problem = SizeProblem({{"vocab_size", c.vocab_size},
+                                           {"hidden_size", c.hidden_size},
+                                           {"intermediate_size", c.intermediate_size},
+                                           {"num_hidden_layers", c.num_hidden_layers},
+                                           {"num_attention_heads", c.num_attention_heads},
+                                           {"max_position_embeddings", c.max_position_embeddings}},
+                                          prefix);
+  if (!problem.empty()) return problem;
   if (c.eos_token_id < 0 || c.eos_token_id > kMaxSize) {
     return prefix + "eos_token_id: " + std::to_string(c.eos_token_id) +
            " must be in [0, 2147483647]";
   }
-  if (c.projection_dim < 1 || c.projection_dim > kMaxSize) {
-    return "projection_dim: " + std::to_string(c.projection_dim) + " must be in [1, 2147483647]";
-  }
-  if (!(c.layer_norm_eps > 0) || !std::isfinite(c.layer_norm_eps)) {
-    return prefix + "layer_norm_eps: must be positive and finite";
-  }
-  const auto& acts = KnownActivations();
-  if (std::find(acts.begin(), acts.end(), c.hidden_act) == acts.end()) {
-    return prefix + "hidden_act: unknown activation '" + c.hidden_act + "'" +
-           DidYouMean(c.hidden_act, acts) + " (known: " + Join(acts, ", ") + ")";
-  }
-  if (c.hidden_size % c.num_attention_heads != 0) {
-    return prefix + "num_attention_heads: " + std::to_string(c.num_attention_heads) +
-           " does not divide hidden_size " + std::to_string(c.hidden_size);
-  }
-  return "";
+  return TowerProblem({c.projection_dim, c.hidden_size, c.num_attention_heads, c.layer_norm_eps,
+                       c.hidden_act},
+                      prefix);
 }
 
 Status ParseTextConfigDoc(const std::string& name, const json& doc, ClipTextConfig* out) {
-  if (!doc.is_object()) {
-    return Status::Corrupt(name + ": " + DescribeJson(doc) + " is not an object");
-  }
-  std::string model_type;
-  PWEMOE_RETURN_IF_ERROR(ParseModelType(name, doc, "clip_text_model", &model_type));
-  ClipTextConfig config;
-  const json* text = &doc;
+  const json* text = nullptr;
   std::string prefix;
-  if (model_type == "clip") {
-    std::string key;
-    PWEMOE_RETURN_IF_ERROR(FindTowerObject(name, doc, "text", &text, &key));
-    prefix = key + ".";
-  }
+  PWEMOE_RETURN_IF_ERROR(FindTowerFields(name, doc, "clip_text_model", "text", &text, &prefix));
+  ClipTextConfig config;
   PWEMOE_RETURN_IF_ERROR(ReadTextFields(*text, name + ": " + prefix, &config));
   // CLIPModel's text_projection is [CLIPConfig.projection_dim, hidden]; a CLIPTextConfig's own
   // projection_dim serves CLIPTextModelWithProjection.
