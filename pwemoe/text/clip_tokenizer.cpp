@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_map>
 #include <utility>
 
 #include "pwemoe/text/clip_text.h"
@@ -72,6 +73,86 @@ std::string Quote(const std::string& s) {
   return "'" + (s.size() <= kMax ? s : s.substr(0, kMax) + "...") + "'";
 }
 
+using TokenIds = std::unordered_map<std::string, int64_t>;
+
+// vocab.json: {"token": id, ...} into *vocab; Corrupt naming `name` otherwise.
+Status ParseVocab(const std::string& name, const std::string& text, TokenIds* vocab) {
+  if (Status st = CheckUtf8(text, name); !st.ok()) {
+    return Status::Corrupt(st.message());
+  }
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    return Status::Corrupt(name + ": invalid JSON: " + e.what());
+  }
+  if (!doc.is_object()) {
+    return Status::Corrupt(name + ": expected a JSON object of token -> id, got " +
+                           std::string(doc.type_name()));
+  }
+  vocab->reserve(doc.size());
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const json& v = it.value();
+    const bool in_range =
+        v.is_number_integer() &&
+        (v.is_number_unsigned() ? v.get<uint64_t>() <= static_cast<uint64_t>(kMaxId)
+                                : v.get<int64_t>() >= 0);
+    if (!in_range) {
+      return Status::Corrupt(name + ": token " + Quote(it.key()) + ": id " + v.dump() +
+                             " is not an integer in [0, 2147483647]");
+    }
+    (*vocab)[it.key()] = v.get<int64_t>();
+  }
+  return Status::Ok();
+}
+
+// One merge line "<first> <second>" of rank `rank` into *ranks; `where` is "<file>: line N".
+Status AddMerge(const std::string& line, const std::string& where, int64_t rank,
+                const std::string& vocab_name, const TokenIds& vocab, TokenIds* ranks) {
+  const std::vector<std::string> fields = SplitFields(line);
+  if (fields.size() != 2) {
+    return Status::Corrupt(where + ": malformed merge " + Quote(line) +
+                           " (expected two tokens separated by a space)");
+  }
+  const std::string merged = fields[0] + fields[1];
+  if (vocab.find(merged) == vocab.end()) {
+    return Status::Corrupt(where + ": merged token " + Quote(merged) + " missing from " +
+                           vocab_name);
+  }
+  (*ranks)[fields[0] + " " + fields[1]] = rank;
+  return Status::Ok();
+}
+
+// merges.txt into *ranks ("<first> <second>" -> rank), as HF takes it:
+// read().strip().split("\n")[1 : kMaxMerges + 1]. Every merged token must be in `vocab`.
+Status ParseMerges(const std::string& name, const std::string& text, const std::string& vocab_name,
+                   const TokenIds& vocab, TokenIds* ranks) {
+  if (Status st = CheckUtf8(text, name); !st.ok()) {
+    return Status::Corrupt(name + ": line " + std::to_string(LineOf(text, BadByteOf(st))) +
+                           " is not valid UTF-8");
+  }
+  size_t begin = 0;
+  size_t end = text.size();
+  while (begin < end && IsAsciiSpace(text[begin])) ++begin;
+  while (end > begin && IsAsciiSpace(text[end - 1])) --end;
+  size_t line_no = LineOf(text, begin);
+  size_t pos = begin;
+  size_t index = 0;  // line index within the stripped text; line 0 is the header
+  while (pos < end && index <= kMaxMerges) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos || nl > end) nl = end;
+    if (index > 0) {
+      PWEMOE_RETURN_IF_ERROR(AddMerge(text.substr(pos, nl - pos),
+                                      name + ": line " + std::to_string(line_no),
+                                      static_cast<int64_t>(index - 1), vocab_name, vocab, ranks));
+    }
+    pos = nl + 1;
+    ++index;
+    ++line_no;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ClipTokenizer::Load(const std::string& folder, const ClipTokenizerOptions& options,
@@ -110,34 +191,7 @@ Status ClipTokenizer::FromText(const std::string& vocab_name, const std::string&
   }
   ClipTokenizer t;
   t.context_length_ = options.context_length;
-
-  // vocab.json: {"token": id, ...}
-  if (Status st = CheckUtf8(vocab_json, vocab_name); !st.ok()) {
-    return Status::Corrupt(st.message());
-  }
-  json vocab;
-  try {
-    vocab = json::parse(vocab_json);
-  } catch (const json::exception& e) {
-    return Status::Corrupt(vocab_name + ": invalid JSON: " + e.what());
-  }
-  if (!vocab.is_object()) {
-    return Status::Corrupt(vocab_name + ": expected a JSON object of token -> id, got " +
-                           std::string(vocab.type_name()));
-  }
-  t.vocab_.reserve(vocab.size());
-  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    const json& v = it.value();
-    const bool in_range =
-        v.is_number_integer() &&
-        (v.is_number_unsigned() ? v.get<uint64_t>() <= static_cast<uint64_t>(kMaxId)
-                                : v.get<int64_t>() >= 0);
-    if (!in_range) {
-      return Status::Corrupt(vocab_name + ": token " + Quote(it.key()) + ": id " + v.dump() +
-                             " is not an integer in [0, 2147483647]");
-    }
-    t.vocab_[it.key()] = v.get<int64_t>();
-  }
+  PWEMOE_RETURN_IF_ERROR(ParseVocab(vocab_name, vocab_json, &t.vocab_));
   const std::pair<const char*, int64_t*> required[] = {{kClipStartOfText, &t.bos_id_},
                                                        {kClipEndOfText, &t.eos_id_}};
   for (const auto& [token, id] : required) {
@@ -150,42 +204,7 @@ Status ClipTokenizer::FromText(const std::string& vocab_name, const std::string&
     return Status::Corrupt(vocab_name + ": pad token " + Quote(options.pad_token) +
                            " missing from the vocabulary");
   }
-
-  // merges.txt: HF takes read().strip().split("\n")[1 : kMaxMerges + 1].
-  if (Status st = CheckUtf8(merges_text, merges_name); !st.ok()) {
-    return Status::Corrupt(merges_name + ": line " +
-                           std::to_string(LineOf(merges_text, BadByteOf(st))) +
-                           " is not valid UTF-8");
-  }
-  size_t begin = 0;
-  size_t end = merges_text.size();
-  while (begin < end && IsAsciiSpace(merges_text[begin])) ++begin;
-  while (end > begin && IsAsciiSpace(merges_text[end - 1])) --end;
-  size_t line_no = LineOf(merges_text, begin);
-  size_t pos = begin;
-  size_t index = 0;  // line index within the stripped text; line 0 is the header
-  while (pos < end && index <= kMaxMerges) {
-    size_t nl = merges_text.find('\n', pos);
-    if (nl == std::string::npos || nl > end) nl = end;
-    if (index > 0) {
-      const std::string line = merges_text.substr(pos, nl - pos);
-      const std::vector<std::string> fields = SplitFields(line);
-      const std::string where = merges_name + ": line " + std::to_string(line_no);
-      if (fields.size() != 2) {
-        return Status::Corrupt(where + ": malformed merge " + Quote(line) +
-                               " (expected two tokens separated by a space)");
-      }
-      const std::string merged = fields[0] + fields[1];
-      if (t.vocab_.find(merged) == t.vocab_.end()) {
-        return Status::Corrupt(where + ": merged token " + Quote(merged) + " missing from " +
-                               vocab_name);
-      }
-      t.ranks_[fields[0] + " " + fields[1]] = static_cast<int64_t>(index - 1);
-    }
-    pos = nl + 1;
-    ++index;
-    ++line_no;
-  }
+  PWEMOE_RETURN_IF_ERROR(ParseMerges(merges_name, merges_text, vocab_name, t.vocab_, &t.ranks_));
   *out = std::move(t);
   return Status::Ok();
 }
