@@ -109,25 +109,30 @@ Status CheckOrchestrateArg(const std::string& arg) {
   return Status::Ok();
 }
 
-Status RenderBatchScript(const config::ExperimentConfig& cfg, const JobCommand& command,
-                         std::string* script) {
-  return RenderBatchScriptFrom(BatchTemplate(), cfg, command, script);
-}
+namespace {
 
-Status RenderBatchScriptFrom(const std::string& tmpl, const config::ExperimentConfig& cfg,
-                             const JobCommand& command, std::string* script) {
-  const config::SlurmSection& s = cfg.slurm;
-  std::string args;
+using Values = std::map<std::string, Value>;
+
+// The orchestrator's arguments as shell words: cfg.overrides as --set pairs, then command.args.
+Status OrchestratorArgs(const config::ExperimentConfig& cfg, const JobCommand& command,
+                        std::string* args) {
   for (const std::string& o : cfg.overrides) {
     PWEMOE_RETURN_IF_ERROR(CheckLine("--set " + o.substr(0, o.find('=')), o));
-    args += (args.empty() ? "" : " ") + std::string("--set ") + ShellQuote(o);
+    *args += (args->empty() ? "" : " ") + std::string("--set ") + ShellQuote(o);
   }
   for (const std::string& a : command.args) {
     PWEMOE_RETURN_IF_ERROR(CheckOrchestrateArg(a));
     PWEMOE_RETURN_IF_ERROR(CheckLine("orchestrator argument", a));
-    args += (args.empty() ? "" : " ") + ShellQuote(a);
+    *args += (args->empty() ? "" : " ") + ShellQuote(a);
   }
-  const std::map<std::string, Value> values = {
+  return Status::Ok();
+}
+
+// The value of every placeholder but @SBATCH_EXTRA@, each checked with CheckLine.
+Status PlaceholderValues(const config::ExperimentConfig& cfg, const JobCommand& command,
+                         const std::string& args, Values* values) {
+  const config::SlurmSection& s = cfg.slurm;
+  *values = {
       {"JOB_NAME", {"experiment.name", cfg.experiment.name}},
       {"NODES", {"slurm.nodes", std::to_string(s.nodes)}},
       {"TASKS_PER_NODE", {"slurm.tasks_per_node", std::to_string(s.tasks_per_node)}},
@@ -145,10 +150,12 @@ Status RenderBatchScriptFrom(const std::string& tmpl, const config::ExperimentCo
       {"GRACE", {"slurm.signal_grace", std::to_string(std::max(1, s.signal_grace / 2))}},
       {"MAX_REQUEUES", {"max requeues", std::to_string(kMaxRequeues)}},
   };
-  for (const auto& [name, v] : values) PWEMOE_RETURN_IF_ERROR(CheckLine(v.key, v.text));
+  for (const auto& [name, v] : *values) PWEMOE_RETURN_IF_ERROR(CheckLine(v.key, v.text));
+  return Status::Ok();
+}
 
-  // @SBATCH_EXTRA@: whole #SBATCH lines.
-  std::vector<std::string> extra;
+// @SBATCH_EXTRA@: whole #SBATCH lines for partition, account, qos, GPUs and slurm.extra.
+Status SbatchExtraLines(const config::SlurmSection& s, std::vector<std::string>* extra) {
   const std::pair<const char*, const std::string*> named[] = {
       {"partition", &s.partition}, {"account", &s.account}, {"qos", &s.qos}};
   for (const auto& [key, text] : named) {
@@ -157,47 +164,71 @@ Status RenderBatchScriptFrom(const std::string& tmpl, const config::ExperimentCo
     PWEMOE_RETURN_IF_ERROR(CheckLine(v.key, v.text));
     std::string word;
     PWEMOE_RETURN_IF_ERROR(SbatchWord(v, &word));
-    extra.push_back(std::string("#SBATCH --") + key + "=" + word);
+    extra->push_back(std::string("#SBATCH --") + key + "=" + word);
   }
-  if (s.gpus_per_node > 0) extra.push_back("#SBATCH --gpus-per-node=" + std::to_string(s.gpus_per_node));
+  if (s.gpus_per_node > 0) extra->push_back("#SBATCH --gpus-per-node=" + std::to_string(s.gpus_per_node));
   for (size_t i = 0; i < s.extra.size(); ++i) {
     PWEMOE_RETURN_IF_ERROR(CheckLine("slurm.extra[" + std::to_string(i) + "]", s.extra[i]));
-    extra.push_back("#SBATCH " + s.extra[i]);
+    extra->push_back("#SBATCH " + s.extra[i]);
   }
+  return Status::Ok();
+}
 
+// One template line (not "@SBATCH_EXTRA@") with its placeholders filled, appended to *out with
+// its "\n": names alone in a comment, sbatch words on an #SBATCH line, shell words elsewhere.
+Status RenderLine(const std::string& line, const Values& values, std::string* out) {
+  const bool sbatch = StartsWith(line, "#SBATCH");
+  const bool comment = !sbatch && StartsWith(line, "#");
+  for (size_t i = 0; i < line.size();) {
+    std::string name;
+    size_t len = 0;
+    if (line[i] != '@' || !PlaceholderAt(line, i, &name, &len)) {
+      *out += line[i++];
+      continue;
+    }
+    auto it = values.find(name);
+    if (name != "SBATCH_EXTRA" && it == values.end()) {
+      return Status::Internal("the batch template holds @" + name + "@, which pwemoe-submit does not fill");
+    }
+    if (comment) {
+      *out += name;  // documentation of the placeholder
+    } else if (name == "SBATCH_EXTRA") {
+      return Status::Internal("the batch template holds @SBATCH_EXTRA@ other than on a line of its own");
+    } else if (sbatch) {
+      std::string word;
+      PWEMOE_RETURN_IF_ERROR(SbatchWord(it->second, &word));
+      *out += word;
+    } else {
+      *out += it->second.shell_words ? it->second.text : ShellQuote(it->second.text);
+    }
+    i += len;
+  }
+  *out += "\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RenderBatchScript(const config::ExperimentConfig& cfg, const JobCommand& command,
+                         std::string* script) {
+  return RenderBatchScriptFrom(BatchTemplate(), cfg, command, script);
+}
+
+Status RenderBatchScriptFrom(const std::string& tmpl, const config::ExperimentConfig& cfg,
+                             const JobCommand& command, std::string* script) {
+  std::string args;
+  PWEMOE_RETURN_IF_ERROR(OrchestratorArgs(cfg, command, &args));
+  Values values;
+  PWEMOE_RETURN_IF_ERROR(PlaceholderValues(cfg, command, args, &values));
+  std::vector<std::string> extra;
+  PWEMOE_RETURN_IF_ERROR(SbatchExtraLines(cfg.slurm, &extra));
   std::string out;
   for (const std::string& line : Lines(tmpl)) {
     if (line == "@SBATCH_EXTRA@") {
       for (const std::string& e : extra) out += e + "\n";
       continue;
     }
-    const bool sbatch = StartsWith(line, "#SBATCH");
-    const bool comment = !sbatch && StartsWith(line, "#");
-    for (size_t i = 0; i < line.size();) {
-      std::string name;
-      size_t len = 0;
-      if (line[i] != '@' || !PlaceholderAt(line, i, &name, &len)) {
-        out += line[i++];
-        continue;
-      }
-      auto it = values.find(name);
-      if (name != "SBATCH_EXTRA" && it == values.end()) {
-        return Status::Internal("the batch template holds @" + name + "@, which pwemoe-submit does not fill");
-      }
-      if (comment) {
-        out += name;  // documentation of the placeholder
-      } else if (name == "SBATCH_EXTRA") {
-        return Status::Internal("the batch template holds @SBATCH_EXTRA@ other than on a line of its own");
-      } else if (sbatch) {
-        std::string word;
-        PWEMOE_RETURN_IF_ERROR(SbatchWord(it->second, &word));
-        out += word;
-      } else {
-        out += it->second.shell_words ? it->second.text : ShellQuote(it->second.text);
-      }
-      i += len;
-    }
-    out += "\n";
+    PWEMOE_RETURN_IF_ERROR(RenderLine(line, values, &out));
   }
   *script = std::move(out);
   return Status::Ok();
