@@ -55,6 +55,65 @@ Status WriteAll(int fd, const std::string& path, const char* p, size_t size, uin
   return Status::Ok();
 }
 
+// Where the scan of a journal's bytes stopped, and why.
+struct FrameScan {
+  uint64_t end = 0;         // the end of the last good frame
+  bool incomplete = false;  // the bytes after `end` are a frame cut short by a crash
+  std::string damage;       // why the frame at `end` is damaged ("" when intact or incomplete)
+};
+
+// Checks the frame at `pos` of `bytes`: on an intact one, sets `entry` and returns true; else
+// records in `scan` why it stops the scan.
+bool ReadFrame(const std::string& bytes, uint64_t pos, JournalEntry* entry, FrameScan* scan) {
+  const char* p = bytes.data() + pos;
+  const uint64_t left = bytes.size() - pos;
+  if (left < kFrameHeaderBytes) {
+    // A partial header is either a crash mid-append or damage; a wrong magic tells them apart.
+    std::string magic;
+    PutLe(&magic, kJournalMagic, 4);
+    if (magic.compare(0, std::min<uint64_t>(left, 4), p, std::min<uint64_t>(left, 4)) != 0) {
+      scan->damage = "bad magic";
+    } else {
+      scan->incomplete = true;
+    }
+    return false;
+  }
+  if (GetLe(p, 4) != kJournalMagic) {
+    scan->damage = "bad magic";
+    return false;
+  }
+  const uint64_t length = GetLe(p + 8, 8);
+  if (length > kMaxPayloadBytes) {
+    scan->damage = "implausible length " + std::to_string(length);
+    return false;
+  }
+  if (length > left - kFrameHeaderBytes) {
+    scan->incomplete = true;
+    return false;
+  }
+  const uint32_t crc = static_cast<uint32_t>(GetLe(p + 16, 4));
+  if (FrameCrc(p + 4, p + kFrameHeaderBytes, length) != crc) {
+    scan->damage = "checksum mismatch";
+    return false;
+  }
+  entry->type = static_cast<uint32_t>(GetLe(p + 4, 4));
+  entry->payload.assign(p + kFrameHeaderBytes, length);
+  entry->offset = pos;
+  return true;
+}
+
+// Reads the frames of `bytes` into `entries` up to the first incomplete or damaged one.
+FrameScan ScanFrames(const std::string& bytes, std::vector<JournalEntry>* entries) {
+  FrameScan scan;
+  JournalEntry entry;
+  while (scan.end < bytes.size() && ReadFrame(bytes, scan.end, &entry, &scan)) {
+    scan.end += kFrameHeaderBytes + entry.payload.size();
+    entries->push_back(std::move(entry));
+    entry = JournalEntry();
+  }
+  return scan;
+}
+
 }  // namespace
 
 std::string EncodeFrame(uint32_t type, const std::string& payload) {
@@ -68,10 +127,7 @@ std::string EncodeFrame(uint32_t type, const std::string& payload) {
   return frame;
 }
 
-Status Journal::Open(const std::string& path, std::unique_ptr<Journal>* out,
-                     std::vector<JournalEntry>* entries, JournalRecovery* recovery) {
-  *recovery = JournalRecovery();
-  entries->clear();
+Status Journal::OpenLocked(const std::string& path, std::unique_ptr<Journal>* out) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoFailure(path, "open the journal", errno);
   std::unique_ptr<Journal> journal(new Journal(path, fd));
@@ -83,70 +139,43 @@ Status Journal::Open(const std::string& path, std::unique_ptr<Journal>* out,
     }
     return ErrnoFailure(path, "lock the journal", err);
   }
+  *out = std::move(journal);
+  return Status::Ok();
+}
+
+Status Journal::Repair(uint64_t pos, bool incomplete, const std::string& damage,
+                       JournalRecovery* recovery) {
+  if (pos >= size_) return Status::Ok();
+  const uint64_t dropped = size_ - pos;
+  if (incomplete) {
+    PWEMOE_RETURN_IF_ERROR(CutTo(pos));
+    recovery->warnings.push_back(path_ + ": dropped an incomplete record of " +
+                                 std::to_string(dropped) + " bytes at offset " +
+                                 std::to_string(pos) + " (the writer stopped during an append)");
+  } else {
+    PWEMOE_RETURN_IF_ERROR(DropFrom(pos, &recovery->saved_to));
+    recovery->warnings.push_back(path_ + ": damaged record at offset " + std::to_string(pos) +
+                                 " (" + damage + "); dropped it and the " +
+                                 std::to_string(dropped) + " bytes from there on, saved to " +
+                                 recovery->saved_to);
+  }
+  recovery->dropped_bytes = dropped;
+  return Status::Ok();
+}
+
+Status Journal::Open(const std::string& path, std::unique_ptr<Journal>* out,
+                     std::vector<JournalEntry>* entries, JournalRecovery* recovery) {
+  *recovery = JournalRecovery();
+  entries->clear();
+  std::unique_ptr<Journal> journal;
+  PWEMOE_RETURN_IF_ERROR(OpenLocked(path, &journal));
   std::string bytes;
   PWEMOE_RETURN_IF_ERROR(journal->ReadAll(&bytes));
   journal->size_ = bytes.size();
   SyncParentFolder(path);  // the journal's creation is durable
 
-  uint64_t pos = 0;
-  const uint64_t size = bytes.size();
-  std::string damage;      // why the frame at `pos` is damaged ("" when intact or incomplete)
-  bool incomplete = false;
-  while (pos < size) {
-    const char* p = bytes.data() + pos;
-    const uint64_t left = size - pos;
-    if (left < kFrameHeaderBytes) {
-      // A partial header is either a crash mid-append or damage; a wrong magic tells them apart.
-      std::string magic;
-      PutLe(&magic, kJournalMagic, 4);
-      if (magic.compare(0, std::min<uint64_t>(left, 4), p, std::min<uint64_t>(left, 4)) != 0) {
-        damage = "bad magic";
-      } else {
-        incomplete = true;
-      }
-      break;
-    }
-    if (GetLe(p, 4) != kJournalMagic) {
-      damage = "bad magic";
-      break;
-    }
-    const uint64_t length = GetLe(p + 8, 8);
-    if (length > kMaxPayloadBytes) {
-      damage = "implausible length " + std::to_string(length);
-      break;
-    }
-    if (length > left - kFrameHeaderBytes) {
-      incomplete = true;
-      break;
-    }
-    const uint32_t crc = static_cast<uint32_t>(GetLe(p + 16, 4));
-    if (FrameCrc(p + 4, p + kFrameHeaderBytes, length) != crc) {
-      damage = "checksum mismatch";
-      break;
-    }
-    JournalEntry entry;
-    entry.type = static_cast<uint32_t>(GetLe(p + 4, 4));
-    entry.payload.assign(p + kFrameHeaderBytes, length);
-    entry.offset = pos;
-    entries->push_back(std::move(entry));
-    pos += kFrameHeaderBytes + length;
-  }
-  if (pos < size) {
-    const uint64_t dropped = size - pos;
-    if (incomplete) {
-      PWEMOE_RETURN_IF_ERROR(journal->CutTo(pos));
-      recovery->warnings.push_back(path + ": dropped an incomplete record of " +
-                                   std::to_string(dropped) + " bytes at offset " +
-                                   std::to_string(pos) + " (the writer stopped during an append)");
-    } else {
-      PWEMOE_RETURN_IF_ERROR(journal->DropFrom(pos, &recovery->saved_to));
-      recovery->warnings.push_back(path + ": damaged record at offset " + std::to_string(pos) +
-                                   " (" + damage + "); dropped it and the " +
-                                   std::to_string(dropped) + " bytes from there on, saved to " +
-                                   recovery->saved_to);
-    }
-    recovery->dropped_bytes = dropped;
-  }
+  const FrameScan scan = ScanFrames(bytes, entries);
+  PWEMOE_RETURN_IF_ERROR(journal->Repair(scan.end, scan.incomplete, scan.damage, recovery));
   *out = std::move(journal);
   return Status::Ok();
 }

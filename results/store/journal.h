@@ -6,8 +6,10 @@
 //   offset 8  u64 payload length (at most kMaxPayloadBytes)
 //   offset 16 u32 CRC-32 (zlib) of bytes 4..15 followed by the payload
 //   offset 20 payload
-// A record counts once its whole frame is on disk: Append writes it and fdatasyncs before
-// returning. A crash mid-append leaves an incomplete last frame; Open drops it.
+// A record counts once its whole frame is in the file. It is durable (survives a power failure,
+// not only a crash of the process) once fdatasynced: by Append itself (the default), or, for
+// frames appended with flush = false (group commit), by the next Flush or flushing Append. A crash
+// mid-append leaves an incomplete last frame; Open drops it.
 //
 // Thread safety: a Journal is used by one thread at a time. It holds an exclusive flock on the
 // file, so a second Journal on the same file (in this or another process) fails to open.
@@ -50,10 +52,11 @@ class Journal {
   // end of the last good frame, so that appends continue after it:
   //  - an incomplete frame at the end (a crash during an append) is dropped;
   //  - a damaged frame (bad magic, implausible length, CRC mismatch) is dropped with every later
-  //    byte, after copying those bytes to "<path>.corrupt-<time>" (never lost).
-  // Each repair adds a line to `recovery->warnings` (the caller logs them).
+  //    byte, after copying those bytes to "<path>.corrupt-<time>" (never lost; see DropFrom).
+  // Each repair adds a line to `recovery->warnings` (the caller logs them). The parent folder is
+  // synced, so that a newly created journal is durable.
   // IoError naming the path when the file cannot be opened, read, locked (another process or
-  // Journal holds it) or cut back.
+  // Journal holds it) or cut back, or naming the copy when the damaged bytes cannot be saved.
   static Status Open(const std::string& path, std::unique_ptr<Journal>* out,
                      std::vector<JournalEntry>* entries, JournalRecovery* recovery);
 
@@ -61,10 +64,12 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // Appends one frame and, when `flush`, flushes it to disk (fdatasync) before returning. On
-  // failure the file is cut back to its previous size (IoError naming the path); if even that
-  // fails, the journal refuses every later append. Frames appended with flush = false reach the
-  // disk at the next Flush (or flushing Append): group commit, one fdatasync for many frames.
+  // Appends one frame and, when `flush`, flushes it and every earlier unflushed frame to disk
+  // (fdatasync) before returning. On failure the file is cut back to its previous size (IoError
+  // naming the path); if even that fails, the journal refuses every later append (IoError).
+  // Frames appended with flush = false reach the disk at the next Flush (or flushing Append):
+  // group commit, one fdatasync for many frames. InvalidArgument (nothing written) for a payload
+  // over kMaxPayloadBytes.
   Status Append(uint32_t type, const std::string& payload, bool flush = true);
 
   // Flushes frames appended without flush (fdatasync; nothing when there are none). IoError
@@ -72,8 +77,9 @@ class Journal {
   Status Flush();
 
   // Cuts the file back to `offset` (a frame start), first copying the bytes after it to
-  // "<path>.corrupt-<time>" (returned in `saved_to`). For records whose frame is intact but whose
-  // payload the caller cannot decode.
+  // "<path>.corrupt-<time>" ("-1", "-2", ... appended when that exists; returned in `saved_to`)
+  // and syncing the copy. For records whose frame is intact but whose payload the caller cannot
+  // decode. IoError naming the copy or the path on failure; Internal for an offset past the end.
   Status DropFrom(uint64_t offset, std::string* saved_to);
 
   const std::string& path() const { return path_; }
@@ -81,13 +87,18 @@ class Journal {
 
  private:
   Journal(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  // Opens (creating) and flocks `path`; the journal's size is not read yet.
+  static Status OpenLocked(const std::string& path, std::unique_ptr<Journal>* out);
+  // Drops the bytes from `pos` (the end of the last good frame) to size_, as Open documents.
+  Status Repair(uint64_t pos, bool incomplete, const std::string& damage,
+                JournalRecovery* recovery);
   Status ReadAll(std::string* bytes) const;
   Status CutTo(uint64_t offset);
-  bool unflushed_ = false;
 
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
+  bool unflushed_ = false;  // frames appended with flush = false since the last fdatasync
   bool broken_ = false;
 };
 
