@@ -70,6 +70,26 @@ Status DecodeInto(const JournalEntry& entry, ResultSet* set) {
   return Status::Ok();
 }
 
+// With `fresh`, moves the journal and the HDF5 file aside; without it, refuses an HDF5 file
+// whose journal is absent or empty.
+Status PrepareOutputs(const std::string& journal_path, const std::string& hdf5_path, bool fresh,
+                      std::vector<std::string>* notes) {
+  if (fresh) {
+    PWEMOE_RETURN_IF_ERROR(MoveJournalAside(journal_path, notes));
+    if (PathExists(hdf5_path)) {
+      std::string moved;
+      PWEMOE_RETURN_IF_ERROR(MoveAside(hdf5_path, "old", &moved));
+      notes->push_back("--fresh: moved " + hdf5_path + " to " + moved);
+    }
+  } else if (!NonEmptyFile(journal_path) && PathExists(hdf5_path)) {
+    return Status::InvalidArgument(
+        hdf5_path + " exists without its journal " + journal_path +
+        ", so it cannot be resumed; pass --fresh to move it aside and start over, or choose "
+        "another output");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ResultStore::Open(const std::string& path_stem, const StoreHeader& header, bool fresh,
@@ -79,20 +99,7 @@ Status ResultStore::Open(const std::string& path_stem, const StoreHeader& header
   const std::string& journal_path = store->journal_path_;
   const std::string& hdf5_path = store->hdf5_path_;
   std::vector<std::string> notes;
-
-  if (fresh) {
-    PWEMOE_RETURN_IF_ERROR(MoveJournalAside(journal_path, &notes));
-    if (PathExists(hdf5_path)) {
-      std::string moved;
-      PWEMOE_RETURN_IF_ERROR(MoveAside(hdf5_path, "old", &moved));
-      notes.push_back("--fresh: moved " + hdf5_path + " to " + moved);
-    }
-  } else if (!NonEmptyFile(journal_path) && PathExists(hdf5_path)) {
-    return Status::InvalidArgument(
-        hdf5_path + " exists without its journal " + journal_path +
-        ", so it cannot be resumed; pass --fresh to move it aside and start over, or choose "
-        "another output");
-  }
+  PWEMOE_RETURN_IF_ERROR(PrepareOutputs(journal_path, hdf5_path, fresh, &notes));
 
   std::vector<JournalEntry> entries;
   JournalRecovery recovery;
@@ -114,31 +121,36 @@ Status ResultStore::Open(const std::string& path_stem, const StoreHeader& header
                                                    Encode(header)));
     store->header_ = header;
   } else {
-    if (entries[0].type != static_cast<uint32_t>(RecordType::kHeader)) {
-      return Status::Corrupt(journal_path + ": does not start with a header record; pass --fresh "
-                                            "to move it aside and start over");
-    }
-    Status decoded = Decode(entries[0].payload, &store->header_);
-    if (!decoded.ok()) {
-      return decoded.WithContext(journal_path + " (pass --fresh to move it aside and start over)");
-    }
-    if (store->header_.config_hash != header.config_hash) {
-      return Status::InvalidArgument(
-          journal_path + " holds results of configuration " + store->header_.config_hash +
-          ", not of this run's configuration " + header.config_hash +
-          "; pass --fresh to move the old results aside and start over, or choose another output");
-    }
-    if (store->header_.software_version != header.software_version) {
-      notes.push_back(journal_path + ": resuming results of software version " +
-                      store->header_.software_version + " with version " + header.software_version);
-    }
-    entries.erase(entries.begin());
-    PWEMOE_RETURN_IF_ERROR(store->Load(std::move(entries)));
+    PWEMOE_RETURN_IF_ERROR(store->Resume(header, std::move(entries), &notes));
   }
   for (const std::string& note : notes) spdlog::warn("{}", note);
   store->warnings_.insert(store->warnings_.begin(), notes.begin(), notes.end());
   *out = std::move(store);
   return Status::Ok();
+}
+
+Status ResultStore::Resume(const StoreHeader& header, std::vector<JournalEntry> entries,
+                           std::vector<std::string>* notes) {
+  if (entries[0].type != static_cast<uint32_t>(RecordType::kHeader)) {
+    return Status::Corrupt(journal_path_ + ": does not start with a header record; pass --fresh "
+                                           "to move it aside and start over");
+  }
+  Status decoded = Decode(entries[0].payload, &header_);
+  if (!decoded.ok()) {
+    return decoded.WithContext(journal_path_ + " (pass --fresh to move it aside and start over)");
+  }
+  if (header_.config_hash != header.config_hash) {
+    return Status::InvalidArgument(
+        journal_path_ + " holds results of configuration " + header_.config_hash +
+        ", not of this run's configuration " + header.config_hash +
+        "; pass --fresh to move the old results aside and start over, or choose another output");
+  }
+  if (header_.software_version != header.software_version) {
+    notes->push_back(journal_path_ + ": resuming results of software version " +
+                     header_.software_version + " with version " + header.software_version);
+  }
+  entries.erase(entries.begin());
+  return Load(std::move(entries));
 }
 
 Status ResultStore::Load(std::vector<JournalEntry> entries) {
