@@ -10,6 +10,7 @@
 
 #include "pwemoe/data/dataset_writer.h"
 #include "pwemoe/image/decode.h"
+#include "pwemoe/util/parallel.h"
 
 namespace pwemoe::image {
 namespace {
@@ -141,13 +142,8 @@ double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-}  // namespace
-
-Status PrepareDataset(const ImageList& list, const PrepareOptions& options,
-                      const std::function<void(const PrepareProgress&)>& progress,
-                      PrepareResult* result) {
-  const Clock::time_point start = Clock::now();
-  *result = PrepareResult();
+// The list and options checks of PrepareDataset.
+Status CheckInputs(const ImageList& list, const PrepareOptions& options) {
   if (list.entries.empty()) return Status::InvalidArgument("no images to convert");
   if (options.clip.crop <= 0 || options.clip.shortest_edge < options.clip.crop) {
     return Status::InvalidArgument("image size: crop " + std::to_string(options.clip.crop) +
@@ -157,49 +153,76 @@ Status PrepareDataset(const ImageList& list, const PrepareOptions& options,
   if (options.threads < 0) {
     return Status::InvalidArgument("threads must be >= 0, got " + std::to_string(options.threads));
   }
-  int threads = options.threads;
-  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<int64_t>(threads, static_cast<int64_t>(list.entries.size())));
+  return Status::Ok();
+}
 
-  std::unique_ptr<data::DatasetWriter> writer;
+// options.threads (0: DefaultWorkers()), at most one per image.
+int DecodingThreads(const PrepareOptions& options, size_t images) {
+  const int threads = options.threads == 0 ? DefaultWorkers() : options.threads;
+  return static_cast<int>(std::min<int64_t>(threads, static_cast<int64_t>(images)));
+}
+
+// Creates the dataset file with the list's classes, CLIP's normalization, the task and the split.
+Status CreateWriter(const ImageList& list, const PrepareOptions& options,
+                    std::unique_ptr<data::DatasetWriter>* writer) {
   data::WriterOptions writer_options;
   writer_options.deflate_level = options.deflate_level;
   PWEMOE_RETURN_IF_ERROR(data::DatasetWriter::Create(
-      options.out_path, {options.clip.crop, options.clip.crop, 3}, writer_options, &writer));
-  PWEMOE_RETURN_IF_ERROR(writer->SetClasses(list.classes));
-  PWEMOE_RETURN_IF_ERROR(writer->SetNormalization(ClipMean(), ClipStd()));
-  writer->SetTask(options.task);
-  writer->SetSplit(options.split);
+      options.out_path, {options.clip.crop, options.clip.crop, 3}, writer_options, writer));
+  PWEMOE_RETURN_IF_ERROR((*writer)->SetClasses(list.classes));
+  PWEMOE_RETURN_IF_ERROR((*writer)->SetNormalization(ClipMean(), ClipStd()));
+  (*writer)->SetTask(options.task);
+  (*writer)->SetSplit(options.split);
+  return Status::Ok();
+}
 
+// Where decoded images go: the file, and the counts PrepareDataset returns.
+struct Output {
+  data::DatasetWriter* writer = nullptr;
+  PrepareResult* result = nullptr;
+  std::vector<int64_t> labels;  // scratch: the labels of one Append
+};
+
+// Appends the good images [first, end) of the pipeline to the file in one call.
+Status AppendRun(const ImageList& list, const Pipeline& pipeline, int64_t first, int64_t end,
+                 Output* out) {
+  if (end == first) return Status::Ok();
+  out->labels.clear();
+  for (int64_t i = first; i < end; ++i) out->labels.push_back(list.entries[i].label);
+  PWEMOE_RETURN_IF_ERROR(
+      out->writer->Append(pipeline.pixels(first), out->labels.data(), end - first));
+  out->result->written += end - first;
+  return Status::Ok();
+}
+
+// Appends images [first, first + count) of the pipeline: runs of good images in one call each. A
+// bad image fails with its Status, or with skip_bad is recorded in result->skipped.
+Status AppendImages(const ImageList& list, const PrepareOptions& options,
+                    const Pipeline& pipeline, int64_t first, int64_t count, Output* out) {
+  int64_t run = first;
+  for (int64_t i = first; i < first + count; ++i) {
+    const Status& st = pipeline.status(i);
+    if (st.ok()) continue;
+    if (!options.skip_bad) return st;
+    PWEMOE_RETURN_IF_ERROR(AppendRun(list, pipeline, run, i, out));
+    run = i + 1;
+    out->result->skipped.push_back({list.entries[i].path, st.message()});
+  }
+  return AppendRun(list, pipeline, run, first + count, out);
+}
+
+// Decodes every image on `threads` threads and appends them in list order, calling `progress`
+// (when set) with `report` at most every options.progress_seconds before the last image.
+Status DecodeAndWrite(const ImageList& list, const PrepareOptions& options, int threads,
+                      const std::function<void(const PrepareProgress&)>& progress,
+                      Clock::time_point start, Output* out, PrepareProgress* report) {
   const int64_t total = static_cast<int64_t>(list.entries.size());
-  PrepareProgress report;
-  report.total = total;
+  report->total = total;
   Clock::time_point last_report = start;
-  std::vector<int64_t> labels;
   Pipeline pipeline(list, options, threads);
-
-  // Appends images [first, first + count): runs of good images in one call each.
-  auto sink = [&](int64_t first, int64_t count) -> Status {
-    int64_t run = first;
-    auto flush = [&](int64_t end) -> Status {
-      if (end == run) return Status::Ok();
-      labels.clear();
-      for (int64_t i = run; i < end; ++i) labels.push_back(list.entries[i].label);
-      PWEMOE_RETURN_IF_ERROR(writer->Append(pipeline.pixels(run), labels.data(), end - run));
-      result->written += end - run;
-      return Status::Ok();
-    };
-    for (int64_t i = first; i < first + count; ++i) {
-      const Status& st = pipeline.status(i);
-      if (st.ok()) continue;
-      if (!options.skip_bad) return st;
-      PWEMOE_RETURN_IF_ERROR(flush(i));
-      run = i + 1;
-      result->skipped.push_back({list.entries[i].path, st.message()});
-    }
-    return flush(first + count);
+  auto sink = [&](int64_t first, int64_t count) {
+    return AppendImages(list, options, pipeline, first, count, out);
   };
-
   bool more = true;
   while (more) {
     Status st = pipeline.Next(sink, &more);
@@ -207,19 +230,38 @@ Status PrepareDataset(const ImageList& list, const PrepareOptions& options,
       pipeline.Stop();
       return st;
     }
-    report.done = result->written + static_cast<int64_t>(result->skipped.size());
-    report.skipped = static_cast<int64_t>(result->skipped.size());
-    if (progress && report.done < total &&
-        std::chrono::duration<double>(Clock::now() - last_report).count() >=
-            options.progress_seconds) {
-      report.seconds = Since(start);
-      progress(report);
+    const PrepareResult& result = *out->result;
+    report->done = result.written + static_cast<int64_t>(result.skipped.size());
+    report->skipped = static_cast<int64_t>(result.skipped.size());
+    if (progress && report->done < total && Since(last_report) >= options.progress_seconds) {
+      report->seconds = Since(start);
+      progress(*report);
       last_report = Clock::now();
     }
   }
   pipeline.Stop();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PrepareDataset(const ImageList& list, const PrepareOptions& options,
+                      const std::function<void(const PrepareProgress&)>& progress,
+                      PrepareResult* result) {
+  const Clock::time_point start = Clock::now();
+  *result = PrepareResult();
+  PWEMOE_RETURN_IF_ERROR(CheckInputs(list, options));
+  const int threads = DecodingThreads(options, list.entries.size());
+  std::unique_ptr<data::DatasetWriter> writer;
+  PWEMOE_RETURN_IF_ERROR(CreateWriter(list, options, &writer));
+
+  Output out;
+  out.writer = writer.get();
+  out.result = result;
+  PrepareProgress report;
+  PWEMOE_RETURN_IF_ERROR(DecodeAndWrite(list, options, threads, progress, start, &out, &report));
   if (result->written == 0) {
-    return Status::InvalidArgument("none of the " + std::to_string(total) +
+    return Status::InvalidArgument("none of the " + std::to_string(report.total) +
                                    " images could be decoded; the first: " +
                                    result->skipped.front().reason);
   }

@@ -20,7 +20,7 @@ namespace pwemoe::image {
 struct PrepareOptions {
   std::string out_path;       // the dataset file to write (through "<out_path>.tmp")
   ClipOptions clip;           // resize and crop sizes (CLIP's 224 / 224 by default)
-  int threads = 0;            // decoding threads; 0: std::thread::hardware_concurrency()
+  int threads = 0;            // decoding threads; 0: DefaultWorkers() (the affinity mask's CPUs)
   bool skip_bad = false;      // leave out images that fail to decode (counted) instead of failing
   std::string task;           // optional `task` attribute
   std::string split;          // optional `split` attribute
