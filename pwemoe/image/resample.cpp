@@ -27,6 +27,26 @@ inline uint8_t Clip8(int32_t sum) {
   return static_cast<uint8_t>(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
+// InvalidArgument, as Resize documents it, for an input or window it cannot resize.
+Status CheckResize(const RgbImage& in, int out_width, int out_height, const Window& window) {
+  if (in.width <= 0 || in.height <= 0 ||
+      in.pixels.size() != static_cast<size_t>(in.width) * in.height * 3) {
+    return Status::InvalidArgument("resize: empty or inconsistent input image (" +
+                                   std::to_string(in.width) + " x " + std::to_string(in.height) +
+                                   ")");
+  }
+  if (out_width <= 0 || out_height <= 0 || window.width <= 0 || window.height <= 0 ||
+      window.x < 0 || window.y < 0 || window.x > out_width - window.width ||
+      window.y > out_height - window.height) {
+    return Status::InvalidArgument(
+        "resize: window " + std::to_string(window.width) + " x " + std::to_string(window.height) +
+        " at (" + std::to_string(window.x) + ", " + std::to_string(window.y) +
+        ") is not inside the output size " + std::to_string(out_width) + " x " +
+        std::to_string(out_height));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void BicubicResizer::Prepare(int in_size, int out_size, int first, int count, Axis* axis) {
@@ -76,34 +96,24 @@ void BicubicResizer::Prepare(int in_size, int out_size, int first, int count, Ax
 
 Status BicubicResizer::Resize(const RgbImage& in, int out_width, int out_height,
                               const Window& window, uint8_t* out) {
-  if (in.width <= 0 || in.height <= 0 ||
-      in.pixels.size() != static_cast<size_t>(in.width) * in.height * 3) {
-    return Status::InvalidArgument("resize: empty or inconsistent input image (" +
-                                   std::to_string(in.width) + " x " + std::to_string(in.height) +
-                                   ")");
-  }
-  if (out_width <= 0 || out_height <= 0 || window.width <= 0 || window.height <= 0 ||
-      window.x < 0 || window.y < 0 || window.x > out_width - window.width ||
-      window.y > out_height - window.height) {
-    return Status::InvalidArgument(
-        "resize: window " + std::to_string(window.width) + " x " + std::to_string(window.height) +
-        " at (" + std::to_string(window.x) + ", " + std::to_string(window.y) +
-        ") is not inside the output size " + std::to_string(out_width) + " x " +
-        std::to_string(out_height));
-  }
+  PWEMOE_RETURN_IF_ERROR(CheckResize(in, out_width, out_height, window));
   Prepare(in.width, out_width, window.x, window.width, &horizontal_);
   Prepare(in.height, out_height, window.y, window.height, &vertical_);
 
   // The input rows the vertical pass reads (Pillow's ybox_first .. ybox_last).
   const int row_first = vertical_.start[0];
   const int row_last = vertical_.start[window.height - 1] + vertical_.length[window.height - 1];
-  const int rows = row_last - row_first;
+  ResizeRows(in, out_width, window, row_first, row_last - row_first);
+  ResizeColumns(in.height, out_height, window, row_first, out);
+  return Status::Ok();
+}
+
+void BicubicResizer::ResizeRows(const RgbImage& in, int out_width, const Window& window,
+                                int row_first, int rows) {
   const size_t row_bytes = static_cast<size_t>(window.width) * 3;
   rows_.resize(row_bytes * rows);
-
-  // Horizontal pass: the window's columns of each needed row, rounded to 8 bits (as Pillow's
-  // intermediate image). Pillow skips this pass when the width does not change; the weights are
-  // then exactly the identity, so computing it changes nothing.
+  // Pillow skips this pass when the width does not change; the weights are then exactly the
+  // identity, so computing it changes nothing.
   const size_t in_row_bytes = static_cast<size_t>(in.width) * 3;
   const int htaps = horizontal_.taps;
   for (int r = 0; r < rows; ++r) {
@@ -128,16 +138,20 @@ Status BicubicResizer::Resize(const RgbImage& in, int out_width, int out_height,
       dst[3 * i + 2] = Clip8(s2);
     }
   }
+}
 
-  // Vertical pass, one output row at a time: sums over the taps in row order (integer sums do
-  // not depend on the order), then rounded like Pillow's.
+void BicubicResizer::ResizeColumns(int in_height, int out_height, const Window& window,
+                                   int row_first, uint8_t* out) {
+  // One output row at a time: sums over the taps in row order (integer sums do not depend on the
+  // order), then rounded like Pillow's.
+  const size_t row_bytes = static_cast<size_t>(window.width) * 3;
   sums_.resize(row_bytes);
   const int vtaps = vertical_.taps;
   for (int j = 0; j < window.height; ++j) {
     uint8_t* dst = out + j * row_bytes;
     const int first = vertical_.start[j] - row_first;
     const int n = vertical_.length[j];
-    if (in.height == out_height) {  // identity weights: output row y is input row y
+    if (in_height == out_height) {  // identity weights: output row y is input row y
       std::memcpy(dst, rows_.data() + (window.y + j - row_first) * row_bytes, row_bytes);
       continue;
     }
@@ -151,7 +165,6 @@ Status BicubicResizer::Resize(const RgbImage& in, int out_width, int out_height,
     }
     for (size_t b = 0; b < row_bytes; ++b) dst[b] = Clip8(sums[b]);
   }
-  return Status::Ok();
 }
 
 }  // namespace pwemoe::image

@@ -53,6 +53,13 @@ class BicubicResizer {
     std::vector<int32_t> weights;  // per output: `taps` weights, the first `length` used
   };
   static void Prepare(int in_size, int out_size, int first, int count, Axis* axis);
+  // The horizontal pass: the window's columns of input rows [row_first, row_first + rows), rounded
+  // to 8 bits (as Pillow's intermediate image), into rows_.
+  void ResizeRows(const RgbImage& in, int out_width, const Window& window, int row_first,
+                  int rows);
+  // The vertical pass: rows_ (input rows from row_first) to the window's rows, into `out`.
+  void ResizeColumns(int in_height, int out_height, const Window& window, int row_first,
+                     uint8_t* out);
 
   Axis horizontal_;
   Axis vertical_;
