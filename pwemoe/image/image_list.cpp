@@ -8,6 +8,8 @@
 #include <system_error>
 #include <utility>
 
+#include "pwemoe/util/csv.h"
+
 namespace pwemoe::image {
 namespace fs = std::filesystem;
 namespace {
@@ -42,33 +44,6 @@ Status Walk(const fs::path& root, std::vector<std::pair<std::string, std::vector
     out->emplace_back(folder.string(), std::move(files));
   }
   return Status::Ok();
-}
-
-// One CSV record from `line` (no embedded newlines): fields split on commas, "..." quoting with
-// "" for a quote. False for an unterminated quote.
-bool SplitCsv(const std::string& line, std::vector<std::string>* fields) {
-  fields->assign(1, "");
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields->back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields->back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields->emplace_back();
-    } else {
-      fields->back() += c;
-    }
-  }
-  return !quoted;
 }
 
 std::string Trim(const std::string& s) {
@@ -169,17 +144,19 @@ Status ReadImageCsv(const std::string& csv_path, const std::vector<std::string>&
   ImageList list;
   list.classes = classes;
   std::string line;
-  std::vector<std::string> fields;
+  std::vector<CsvField> fields;
   for (int64_t number = 1; std::getline(in, line); ++number) {
     const std::string where = csv_path + ": line " + std::to_string(number);
     if (Trim(line).empty()) continue;
-    if (!SplitCsv(line, &fields)) return Status::InvalidArgument(where + ": unterminated quote");
+    if (!SplitCsvRecord(line, &fields)) {
+      return Status::InvalidArgument(where + ": unterminated quote");
+    }
     if (fields.size() != 2) {
       return Status::InvalidArgument(where + ": expected 2 fields (path,label), found " +
                                      std::to_string(fields.size()));
     }
-    const std::string path = Trim(fields[0]);
-    const std::string label = Trim(fields[1]);
+    const std::string path = Trim(fields[0].text);
+    const std::string label = Trim(fields[1].text);
     if (number == 1 && Lower(path) == "path" && Lower(label) == "label") continue;  // header
     if (path.empty()) return Status::InvalidArgument(where + ": empty path");
     int64_t value = -1;

@@ -4,26 +4,33 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "pwemoe/util/csv.h"
+
 namespace pwemoe::results {
 namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
-// The value of text[begin, end) trimmed, or InvalidArgument naming its column.
-Status ParseValue(const std::string& text, size_t begin, size_t end, double* value) {
+// The value of `field` (of `line`) trimmed, or InvalidArgument naming the column of the field's
+// first non-blank character in the line (an opening quote, for a quoted value).
+Status ParseValue(const std::string& line, const CsvField& field, double* value) {
+  size_t at = field.begin;
+  while (at < line.size() && IsBlank(line[at])) ++at;
+  const std::string column = "column " + std::to_string(at + 1) + ": ";
+  const std::string& text = field.text;
+  size_t begin = 0, end = text.size();
   while (begin < end && IsBlank(text[begin])) ++begin;
   while (end > begin && IsBlank(text[end - 1])) --end;
-  const std::string column = "column " + std::to_string(begin + 1) + ": ";
-  const std::string field = text.substr(begin, end - begin);
-  if (field.empty()) return Status::InvalidArgument(column + "empty value");
+  const std::string trimmed = text.substr(begin, end - begin);
+  if (trimmed.empty()) return Status::InvalidArgument(column + "empty value");
   char* stop = nullptr;
   errno = 0;
-  *value = std::strtod(field.c_str(), &stop);
-  if (stop != field.c_str() + field.size()) {
-    return Status::InvalidArgument(column + "'" + field + "' is not a number");
+  *value = std::strtod(trimmed.c_str(), &stop);
+  if (stop != trimmed.c_str() + trimmed.size()) {
+    return Status::InvalidArgument(column + "'" + trimmed + "' is not a number");
   }
   if (!std::isfinite(*value)) {
-    return Status::InvalidArgument(column + "'" + field + "' is not finite");
+    return Status::InvalidArgument(column + "'" + trimmed + "' is not finite");
   }
   return Status::Ok();
 }
@@ -38,16 +45,17 @@ bool SkippedLine(const std::string& line) {
 
 Status ParseNumberRow(const std::string& text, std::vector<double>* values) {
   values->clear();
-  size_t begin = 0;
-  while (true) {
-    const size_t comma = text.find(',', begin);
-    const size_t end = comma == std::string::npos ? text.size() : comma;
-    double v = 0;
-    PWEMOE_RETURN_IF_ERROR(ParseValue(text, begin, end, &v));
-    values->push_back(v);
-    if (comma == std::string::npos) return Status::Ok();
-    begin = comma + 1;
+  std::vector<CsvField> fields;
+  if (!SplitCsvRecord(text, &fields)) {
+    return Status::InvalidArgument("column " + std::to_string(fields.back().begin + 1) +
+                                   ": unterminated quote");
   }
+  for (const CsvField& field : fields) {
+    double v = 0;
+    PWEMOE_RETURN_IF_ERROR(ParseValue(text, field, &v));
+    values->push_back(v);
+  }
+  return Status::Ok();
 }
 
 Status ReadPointsCsv(std::istream& in, const std::string& source,

@@ -1,8 +1,9 @@
 // Reading points as comma-separated numbers, one point a line (the input of pwemoe-hv).
 //
-// Format: each line is "v1,v2,...,vd" (spaces and tabs around values allowed, "\r\n" line ends
-// accepted); blank lines and lines whose first non-blank character is '#' are skipped; every
-// point has the same number of values; values are finite decimal numbers (strtod syntax).
+// Format: each line is "v1,v2,...,vd", a CSV record (pwemoe/util/csv.h: a value may be quoted,
+// "0.5"; spaces and tabs around values allowed, "\r\n" line ends accepted); blank lines and lines
+// whose first non-blank character is '#' are skipped; every point has the same number of values;
+// values are finite decimal numbers (strtod syntax).
 //
 // Thread safety: pure functions over their arguments (the stream is the caller's).
 #pragma once
@@ -16,7 +17,8 @@
 namespace pwemoe::results {
 
 // Parses one row "v1,...,vk" into *values. InvalidArgument "column C: ..." naming the 1-based
-// character column where the bad value starts (an empty value, not a number, not finite).
+// character column where the bad value starts (an empty value, not a number, not finite, a quote
+// left open).
 Status ParseNumberRow(const std::string& text, std::vector<double>* values);
 
 // Reads every point of `in` into *points. InvalidArgument "<source>: line L, column C: ..." for a

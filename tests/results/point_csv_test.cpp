@@ -17,6 +17,8 @@ TEST(PointCsv, ReadsPointsSkippingBlankAndCommentLines) {
   std::vector<std::vector<double>> points;
   ASSERT_TRUE(Read("# accuracies\n0.5, 0.25\n\n  \t\n  # more\n1e-1,2\r\n-3,4", &points).ok());
   EXPECT_EQ(points, (std::vector<std::vector<double>>{{0.5, 0.25}, {0.1, 2}, {-3, 4}}));
+  ASSERT_TRUE(Read("\"0.5\", \" 1e-1\"\n", &points).ok());  // quoted values, as spreadsheets write
+  EXPECT_EQ(points, (std::vector<std::vector<double>>{{0.5, 0.1}}));
   ASSERT_TRUE(Read("", &points).ok());
   EXPECT_TRUE(points.empty());
 }
@@ -29,6 +31,8 @@ TEST(PointCsv, ErrorsNameLineAndColumn) {
       {"1,2\n3,nan\n", "f.csv: line 2, column 3: 'nan' is not finite"},
       {"# c\n1,2\n3,4,5\n", "f.csv: line 3: 3 values, line 2 has 2"},
       {"1,2abc\n", "f.csv: line 1, column 3: '2abc' is not a number"},
+      {"1, \"2\n", "f.csv: line 1, column 3: unterminated quote"},
+      {"1, \" x\"\n", "f.csv: line 1, column 4: 'x' is not a number"},
   };
   for (const auto& [text, message] : cases) {
     const Status st = Read(text, &points);
