@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <numeric>
 
 #include "pwemoe/mini/augment.h"
@@ -124,6 +125,272 @@ Status GlyphExample(GlyphRenderer* glyphs, uint32_t c, Rng* rng, Image* out, boo
   return Status::Ok();
 }
 
+// The Fashion-MNIST images a split draws from, in their seeded order, handed out one at a time.
+struct FashionPool {
+  const FashionMnist* fm = nullptr;
+  Split split = Split::kTrain;
+  std::vector<int64_t> order;
+  size_t next = 0;
+};
+
+}  // namespace
+
+struct ExampleDraw {
+  const TaskDef* task = nullptr;
+  GlyphRenderer* glyphs = nullptr;
+  FashionPool* pool = nullptr;
+  Rng rng;
+  Image img{};
+  int64_t label = 0;
+  int64_t source = -1;  // index into Fashion-MNIST's train file, or -1
+};
+
+namespace {
+
+// The pool's next image; sets d->source, and its class into *cls.
+Image NextFashion(ExampleDraw* d, int* cls) {
+  FashionPool& p = *d->pool;
+  const int64_t k = p.order[p.next++];
+  const bool train = p.split == Split::kTrain;
+  d->source = train ? k : -1;
+  *cls = train ? p.fm->train_labels.data[k] : p.fm->test_labels.data[k];
+  return FromPixels(train ? p.fm->train_image(k) : p.fm->test_image(k));
+}
+
+// The pool's next image with the clothing jitter; its class into *cls.
+Image JitteredFashion(ExampleDraw* d, int* cls) {
+  return ApplyAffine(NextFashion(d, cls), DrawAffine(kClothingJitter, &d->rng));
+}
+
+// A glyph of one of `chars`, labelled by its position.
+Status CharExample(const char* chars, ExampleDraw* d) {
+  d->label = d->rng.Below(static_cast<int64_t>(std::strlen(chars)));
+  return GlyphExample(d->glyphs, Code(chars[d->label]), &d->rng, &d->img);
+}
+
+// Fashion-MNIST class, mild jitter.
+Status ClothingExample(ExampleDraw* d) {
+  int cls = 0;
+  d->img = JitteredFashion(d, &cls);
+  d->label = cls;
+  return Status::Ok();
+}
+
+// Glyph '0'..'9'.
+Status DigitExample(ExampleDraw* d) { return CharExample(kDigitChars, d); }
+
+// Glyph 'A'..'Z'.
+Status LetterExample(ExampleDraw* d) { return CharExample(kCapitalChars, d); }
+
+// Quarter turns of a clothing image.
+Status RotationExample(ExampleDraw* d) {
+  int cls = 0;
+  d->img = JitteredFashion(d, &cls);
+  d->label = d->rng.Below(4);
+  d->img = RotateQuarter(d->img, static_cast<int>(d->label));
+  return Status::Ok();
+}
+
+// Font style of a glyph.
+Status FontExample(ExampleDraw* d) {
+  Rng& rng = d->rng;
+  d->label = rng.Below(kNumFontStyles);
+  const uint32_t c = Code(kFontTaskChars[rng.Below(sizeof(kFontTaskChars) - 1)]);
+  PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(d->glyphs, c,
+                                         FontsOfStyle(static_cast<FontStyle>(d->label)), 14.0,
+                                         20.0, &rng, &d->img));
+  d->img = ApplyAffine(d->img, DrawAffine(kFontJitter, &rng));
+  AddNoise(rng.Uniform(0.0, 12.0), &rng, &d->img);
+  return Status::Ok();
+}
+
+// Clothing class of an inverted image.
+Status InvertedExample(ExampleDraw* d) {
+  int cls = 0;
+  d->img = Invert(JitteredFashion(d, &cls));
+  AddNoise(d->rng.Uniform(0.0, 10.0), &d->rng, &d->img);
+  d->label = cls;
+  return Status::Ok();
+}
+
+// Glyph 'a'..'z'.
+Status LowercaseExample(ExampleDraw* d) { return CharExample(kLowerChars, d); }
+
+// Coarse clothing group of a noisy image.
+Status CoarseExample(ExampleDraw* d) {
+  int cls = 0;
+  d->img = JitteredFashion(d, &cls);
+  AddNoise(d->rng.Uniform(60.0, 100.0), &d->rng, &d->img);
+  d->label = kCoarseGroup[cls];
+  return Status::Ok();
+}
+
+// Greek capital letter.
+Status GreekExample(ExampleDraw* d) {
+  d->label = d->rng.Below(24);
+  const uint32_t c = kGreekFirst + static_cast<uint32_t>(d->label < 17 ? d->label : d->label + 1);
+  return GlyphExample(d->glyphs, c, &d->rng, &d->img);
+}
+
+// Cyrillic capital letter not shaped like a Latin one.
+Status CyrillicExample(ExampleDraw* d) {
+  d->label = d->rng.Below(18);
+  return GlyphExample(d->glyphs, kCyrillicCodes[d->label], &d->rng, &d->img);
+}
+
+// Even or odd digit glyph.
+Status ParityExample(ExampleDraw* d) {
+  d->label = d->rng.Below(2);
+  const uint32_t c = static_cast<uint32_t>(Code('0') + 2 * d->rng.Below(5) + d->label);
+  return GlyphExample(d->glyphs, c, &d->rng, &d->img);
+}
+
+// Vowel or consonant letter glyph.
+Status VowelExample(ExampleDraw* d) {
+  d->label = d->rng.Below(2);
+  const uint32_t c = PickChar(d->label == 0 ? kVowelChars : kConsonantChars, &d->rng);
+  return GlyphExample(d->glyphs, c, &d->rng, &d->img);
+}
+
+// Upper- or lower-case letter of the same letters.
+Status CaseExample(ExampleDraw* d) {
+  const int64_t k = d->rng.Below(static_cast<int64_t>(std::strlen(kCaseUpper)));
+  d->label = d->rng.Below(2);
+  const uint32_t c = Code((d->label == 0 ? kCaseUpper : kCaseLower)[k]);
+  return GlyphExample(d->glyphs, c, &d->rng, &d->img);
+}
+
+// Glyph as drawn or mirrored left to right.
+Status MirrorExample(ExampleDraw* d) {
+  d->label = d->rng.Below(2);
+  const uint32_t c = PickChar(kMirrorChars, &d->rng);
+  return GlyphExample(d->glyphs, c, &d->rng, &d->img, d->label == 1);
+}
+
+// Regular or bold cut of the same font family.
+Status WeightExample(ExampleDraw* d) {
+  Rng& rng = d->rng;
+  const int64_t pair = rng.Below(static_cast<int64_t>(std::size(kWeightPairs)));
+  d->label = rng.Below(2);
+  const uint32_t c = PickChar(kFontTaskChars, &rng);
+  PWEMOE_RETURN_IF_ERROR(
+      DrawRandomGlyph(d->glyphs, c, {kWeightPairs[pair][d->label]}, 11.0, 21.0, &rng, &d->img));
+  d->img = ApplyAffine(d->img, DrawAffine(kFontJitter, &rng));
+  AddNoise(rng.Uniform(0.0, 12.0), &rng, &d->img);
+  return Status::Ok();
+}
+
+// Capital-height class of a glyph.
+Status SizeExample(ExampleDraw* d) {
+  Rng& rng = d->rng;
+  d->label = rng.Below(4);
+  const uint32_t c = PickChar(kCapitalsAndDigits, &rng);
+  PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(d->glyphs, c, {}, kSizeBands[d->label][0],
+                                         kSizeBands[d->label][1], &rng, &d->img));
+  d->img = ApplyAffine(d->img, DrawAffine(kSizeJitter, &rng));
+  if (rng.Chance(0.5)) AddNoise(rng.Uniform(0.0, 24.0), &rng, &d->img);
+  return Status::Ok();
+}
+
+// Blur level of a clothing image.
+Status BlurExample(ExampleDraw* d) {
+  int cls = 0;
+  d->img = JitteredFashion(d, &cls);
+  d->label = d->rng.Below(3);
+  d->img = BoxBlur(d->img, static_cast<int>(d->label));
+  AddNoise(d->rng.Uniform(0.0, 8.0), &d->rng, &d->img);
+  return Status::Ok();
+}
+
+// Quadrant of a half-size clothing image.
+Status QuadrantExample(ExampleDraw* d) {
+  Affine a = DrawAffine(kQuadrantJitter, &d->rng);
+  d->label = d->rng.Below(4);
+  a.tx += (d->label % 2 == 1) ? 7.0 : -7.0;
+  a.ty += (d->label / 2 == 1) ? 7.0 : -7.0;
+  int cls = 0;
+  d->img = ApplyAffine(NextFashion(d, &cls), a);
+  return Status::Ok();
+}
+
+// A kept Fashion-MNIST class (footwear, tops), labelled by its position in fashion_classes.
+Status KeptClassExample(ExampleDraw* d) {
+  int cls = 0;
+  d->img = JitteredFashion(d, &cls);
+  const std::vector<int>& kept = d->task->fashion_classes;
+  d->label = std::find(kept.begin(), kept.end(), cls) - kept.begin();
+  return Status::Ok();
+}
+
+// The generalist mix: a tenth clothing (labelled by class pair), the rest symbol glyphs.
+Status PretrainExample(ExampleDraw* d) {
+  Rng& rng = d->rng;
+  if (rng.Uniform() < kPretrainClothingShare) {
+    int cls = 0;
+    d->img = NextFashion(d, &cls);
+    d->label = kClothingPair[cls];
+    d->img = ApplyAffine(d->img, DrawAffine(kPretrainJitter, &rng));
+    if (rng.Chance(0.1)) d->img = RotateQuarter(d->img, 1 + static_cast<int>(rng.Below(3)));
+    if (rng.Chance(0.15)) d->img = Invert(d->img);
+  } else {
+    const int64_t k = rng.Below(static_cast<int64_t>(std::strlen(kSymbolChars)));
+    d->label = 5 + k;
+    PWEMOE_RETURN_IF_ERROR(
+        DrawRandomGlyph(d->glyphs, Code(kSymbolChars[k]), {}, 12.0, 20.0, &rng, &d->img));
+    d->img = ApplyAffine(d->img, DrawAffine(kPretrainJitter, &rng));
+    if (rng.Chance(0.1)) d->img = Invert(d->img);
+  }
+  if (rng.Chance(0.3)) AddNoise(rng.Uniform(5.0, 40.0), &rng, &d->img);
+  return Status::Ok();
+}
+
+std::string CountAsked(const TaskDef& task, Split split, int64_t count) {
+  return task.name + " " + SplitName(split) + ": " + std::to_string(count) + " examples asked";
+}
+
+// The split's Fashion-MNIST images into pool->order (none for glyph tasks): the task's train
+// slice or all of t10k, only its kept classes, in a seeded random order. InvalidArgument when
+// fewer than `count` are set aside.
+Status FillPool(const TaskDef& task, Split split, int64_t count, uint64_t seed, uint64_t split_key,
+                FashionPool* pool) {
+  const FashionMnist& fm = *pool->fm;
+  int64_t begin = 0, end = 0;
+  if (task.fashion_begin >= 0) {
+    begin = split == Split::kTrain ? task.fashion_begin : 0;
+    end = split == Split::kTrain ? std::min(task.fashion_end, fm.train_size()) : fm.test_size();
+    // Pretraining mixes in glyphs and uses fewer images than examples: asking for as many
+    // keeps every draw inside the pool.
+    if (end - begin < count) {
+      return Status::InvalidArgument(CountAsked(task, split, count) + ", but only " +
+                                     std::to_string(std::max<int64_t>(0, end - begin)) +
+                                     " Fashion-MNIST images are set aside for this split");
+    }
+  }
+  std::vector<int64_t>& order = pool->order;
+  order.resize(static_cast<size_t>(end - begin));
+  std::iota(order.begin(), order.end(), begin);
+  if (!task.fashion_classes.empty()) {
+    const auto& labels = split == Split::kTrain ? fm.train_labels.data : fm.test_labels.data;
+    const std::vector<int>& kept = task.fashion_classes;
+    order.erase(std::remove_if(order.begin(), order.end(),
+                               [&](int64_t k) {
+                                 return std::find(kept.begin(), kept.end(),
+                                                  static_cast<int>(labels[k])) == kept.end();
+                               }),
+                order.end());
+    if (static_cast<int64_t>(order.size()) < count) {
+      return Status::InvalidArgument(
+          CountAsked(task, split, count) + ", but only " + std::to_string(order.size()) +
+          " Fashion-MNIST images of its classes are set aside for this split");
+    }
+  }
+  Rng perm(DeriveSeed({seed, task.stream, split_key, kPermutationKey}));
+  for (int64_t i = static_cast<int64_t>(order.size()) - 1; i > 0; --i) {
+    std::swap(order[i], order[perm.Below(i + 1)]);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const char* SplitName(Split split) { return split == Split::kTrain ? "train" : "test"; }
@@ -139,34 +406,34 @@ const std::vector<TaskDef>& MiniTasks() {
   static const std::vector<TaskDef> tasks = [] {
     std::vector<std::string> styles;
     for (int s = 0; s < kNumFontStyles; ++s) styles.push_back(FontStyleName(FontStyle(s)));
+    const int64_t b = kSharedFashionBegin, e = kSharedFashionEnd;
     return std::vector<TaskDef>{
-        {"clothing", TaskKind::kClothing, ClothingClasses(), 20000, 30000, 1, {}},
-        {"digits", TaskKind::kDigits, Chars(kDigitChars), -1, -1, 2, {}},
-        {"letters", TaskKind::kLetters, Chars(kCapitalChars), -1, -1, 3, {}},
-        {"rotation", TaskKind::kRotation,
-         {"0 degrees", "90 degrees", "180 degrees", "270 degrees"}, 30000, 40000, 4, {}},
-        {"fonts", TaskKind::kFonts, styles, -1, -1, 5, {}},
-        {"inverted", TaskKind::kInverted, ClothingClasses(), 40000, 50000, 6, {}},
-        {"lowercase", TaskKind::kLowercase, Chars(kLowerChars), -1, -1, 7, {}},
-        {"coarse", TaskKind::kCoarse, {"top", "trousers or dress", "footwear", "bag"}, 50000,
-         60000, 8, {}},
+        {"clothing", ClothingExample, ClothingClasses(), 20000, 30000, 1, {}},
+        {"digits", DigitExample, Chars(kDigitChars), -1, -1, 2, {}},
+        {"letters", LetterExample, Chars(kCapitalChars), -1, -1, 3, {}},
+        {"rotation", RotationExample, {"0 degrees", "90 degrees", "180 degrees", "270 degrees"},
+         30000, 40000, 4, {}},
+        {"fonts", FontExample, styles, -1, -1, 5, {}},
+        {"inverted", InvertedExample, ClothingClasses(), 40000, 50000, 6, {}},
+        {"lowercase", LowercaseExample, Chars(kLowerChars), -1, -1, 7, {}},
+        {"coarse", CoarseExample, {"top", "trousers or dress", "footwear", "bag"}, 50000, 60000,
+         8, {}},
         // The 12 more.
-        {"greek", TaskKind::kGreek, Names(kGreekNames, 24), -1, -1, 9, {}},
-        {"cyrillic", TaskKind::kCyrillic, Names(kCyrillicNames, 18), -1, -1, 10, {}},
-        {"parity", TaskKind::kParity, {"even", "odd"}, -1, -1, 11, {}},
-        {"vowels", TaskKind::kVowels, {"vowel", "consonant"}, -1, -1, 12, {}},
-        {"case", TaskKind::kCase, {"upper case", "lower case"}, -1, -1, 13, {}},
-        {"mirror", TaskKind::kMirror, {"as drawn", "mirrored"}, -1, -1, 14, {}},
-        {"weight", TaskKind::kWeight, {"regular", "bold"}, -1, -1, 15, {}},
-        {"size", TaskKind::kSize, {"tiny", "small", "medium", "large"}, -1, -1, 16, {}},
-        {"blur", TaskKind::kBlur, {"sharp", "blurred", "very blurred"}, kSharedFashionBegin,
-         kSharedFashionEnd, 17, {}},
-        {"quadrant", TaskKind::kQuadrant, {"top left", "top right", "bottom left", "bottom right"},
-         kSharedFashionBegin, kSharedFashionEnd, 18, {}},
-        {"footwear", TaskKind::kFootwear, {"Sandal", "Sneaker", "Ankle boot"},
-         kSharedFashionBegin, kSharedFashionEnd, 19, {5, 7, 9}},
-        {"tops", TaskKind::kTops, {"T-shirt/top", "Pullover", "Coat", "Shirt"},
-         kSharedFashionBegin, kSharedFashionEnd, 20, {0, 2, 4, 6}},
+        {"greek", GreekExample, Names(kGreekNames, std::size(kGreekNames)), -1, -1, 9, {}},
+        {"cyrillic", CyrillicExample, Names(kCyrillicNames, std::size(kCyrillicNames)), -1, -1,
+         10, {}},
+        {"parity", ParityExample, {"even", "odd"}, -1, -1, 11, {}},
+        {"vowels", VowelExample, {"vowel", "consonant"}, -1, -1, 12, {}},
+        {"case", CaseExample, {"upper case", "lower case"}, -1, -1, 13, {}},
+        {"mirror", MirrorExample, {"as drawn", "mirrored"}, -1, -1, 14, {}},
+        {"weight", WeightExample, {"regular", "bold"}, -1, -1, 15, {}},
+        {"size", SizeExample, {"tiny", "small", "medium", "large"}, -1, -1, 16, {}},
+        {"blur", BlurExample, {"sharp", "blurred", "very blurred"}, b, e, 17, {}},
+        {"quadrant", QuadrantExample, {"top left", "top right", "bottom left", "bottom right"}, b,
+         e, 18, {}},
+        {"footwear", KeptClassExample, {"Sandal", "Sneaker", "Ankle boot"}, b, e, 19, {5, 7, 9}},
+        {"tops", KeptClassExample, {"T-shirt/top", "Pullover", "Coat", "Shirt"}, b, e, 20,
+         {0, 2, 4, 6}},
     };
   }();
   return tasks;
@@ -174,7 +441,7 @@ const std::vector<TaskDef>& MiniTasks() {
 
 const TaskDef& PretrainTask() {
   static const TaskDef task{
-      "pretrain", TaskKind::kPretrain,
+      "pretrain", PretrainExample,
       Concat({{"T-shirt/top or Shirt", "Pullover or Coat", "Sandal or Sneaker",
                "Trouser or Dress", "Bag or Ankle boot"},
               Chars(kSymbolChars)}),
@@ -184,211 +451,26 @@ const TaskDef& PretrainTask() {
 
 Status MakeExamples(const TaskDef& task, Split split, int64_t count, uint64_t seed,
                     const Sources& sources, Examples* out) {
-  const FashionMnist& fm = *sources.fashion;
-  const uint64_t split_key = split == Split::kTrain ? 1 : 2;
   if (count <= 0) {
-    return Status::InvalidArgument(task.name + " " + SplitName(split) + ": " +
-                                   std::to_string(count) + " examples asked, expected > 0");
+    return Status::InvalidArgument(CountAsked(task, split, count) + ", expected > 0");
   }
-  // The Fashion-MNIST images this split may use, in a seeded random order.
-  int64_t pool_begin = 0, pool_end = 0;
-  const bool uses_fashion = task.fashion_begin >= 0;
-  if (uses_fashion) {
-    if (split == Split::kTrain) {
-      pool_begin = task.fashion_begin;
-      pool_end = std::min(task.fashion_end, fm.train_size());
-    } else {
-      pool_end = fm.test_size();
-    }
-    // Pretraining mixes in glyphs and uses fewer images than examples: asking for as many
-    // keeps every draw inside the pool.
-    const int64_t needed = count;
-    if (pool_end - pool_begin < needed) {
-      return Status::InvalidArgument(
-          task.name + " " + SplitName(split) + ": " + std::to_string(count) +
-          " examples asked, but only " + std::to_string(std::max<int64_t>(0, pool_end - pool_begin)) +
-          " Fashion-MNIST images are set aside for this split");
-    }
-  }
-  std::vector<int64_t> pool(static_cast<size_t>(pool_end - pool_begin));
-  std::iota(pool.begin(), pool.end(), pool_begin);
-  if (!task.fashion_classes.empty()) {
-    // Only the kept classes' images; checked against `count` again below.
-    const auto& labels = split == Split::kTrain ? fm.train_labels.data : fm.test_labels.data;
-    const auto kept = [&](int64_t k) {
-      return std::find(task.fashion_classes.begin(), task.fashion_classes.end(),
-                       static_cast<int>(labels[k])) != task.fashion_classes.end();
-    };
-    pool.erase(std::remove_if(pool.begin(), pool.end(), [&](int64_t k) { return !kept(k); }),
-               pool.end());
-    if (static_cast<int64_t>(pool.size()) < count) {
-      return Status::InvalidArgument(task.name + " " + SplitName(split) + ": " +
-                                     std::to_string(count) + " examples asked, but only " +
-                                     std::to_string(pool.size()) +
-                                     " Fashion-MNIST images of its classes are set aside for this split");
-    }
-  }
-  {
-    Rng perm(DeriveSeed({seed, task.stream, split_key, kPermutationKey}));
-    for (int64_t i = static_cast<int64_t>(pool.size()) - 1; i > 0; --i) {
-      std::swap(pool[i], pool[perm.Below(i + 1)]);
-    }
-  }
-  size_t next_image = 0;
-  auto fashion = [&](int64_t* index, int* label) {
-    const int64_t k = pool[next_image++];
-    *index = split == Split::kTrain ? k : -1;
-    *label = split == Split::kTrain ? fm.train_labels.data[k] : fm.test_labels.data[k];
-    return FromPixels(split == Split::kTrain ? fm.train_image(k) : fm.test_image(k));
-  };
-
+  const uint64_t split_key = split == Split::kTrain ? 1 : 2;
+  FashionPool pool;
+  pool.fm = sources.fashion;
+  pool.split = split;
+  PWEMOE_RETURN_IF_ERROR(FillPool(task, split, count, seed, split_key, &pool));
   Examples ex;
   ex.count = count;
   ex.pixels.resize(static_cast<size_t>(count) * kPixels);
   ex.labels.resize(count);
   ex.fashion_train_index.assign(count, -1);
-  const std::vector<int> no_fonts;
   for (int64_t i = 0; i < count; ++i) {
-    Rng rng(DeriveSeed({seed, task.stream, split_key, static_cast<uint64_t>(i)}));
-    Image img{};
-    int64_t label = 0;
-    int64_t source = -1;
-    int cls = 0;
-    switch (task.kind) {
-      case TaskKind::kClothing:
-        img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
-        label = cls;
-        break;
-      case TaskKind::kRotation: {
-        img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
-        label = rng.Below(4);
-        img = RotateQuarter(img, static_cast<int>(label));
-        break;
-      }
-      case TaskKind::kInverted:
-        img = Invert(ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng)));
-        AddNoise(rng.Uniform(0.0, 10.0), &rng, &img);
-        label = cls;
-        break;
-      case TaskKind::kCoarse:
-        img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
-        AddNoise(rng.Uniform(60.0, 100.0), &rng, &img);
-        label = kCoarseGroup[cls];
-        break;
-      case TaskKind::kDigits:
-      case TaskKind::kLetters:
-      case TaskKind::kLowercase: {
-        const char* chars = task.kind == TaskKind::kDigits    ? kDigitChars
-                            : task.kind == TaskKind::kLetters ? kCapitalChars
-                                                              : kLowerChars;
-        label = rng.Below(static_cast<int64_t>(std::strlen(chars)));
-        PWEMOE_RETURN_IF_ERROR(GlyphExample(sources.glyphs, Code(chars[label]), &rng, &img));
-        break;
-      }
-      case TaskKind::kFonts: {
-        label = rng.Below(kNumFontStyles);
-        const uint32_t c = Code(kFontTaskChars[rng.Below(sizeof(kFontTaskChars) - 1)]);
-        PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(sources.glyphs, c,
-                                               FontsOfStyle(static_cast<FontStyle>(label)), 14.0,
-                                               20.0, &rng, &img));
-        img = ApplyAffine(img, DrawAffine(kFontJitter, &rng));
-        AddNoise(rng.Uniform(0.0, 12.0), &rng, &img);
-        break;
-      }
-      case TaskKind::kGreek:
-        label = rng.Below(24);
-        PWEMOE_RETURN_IF_ERROR(GlyphExample(sources.glyphs, kGreekFirst + (label < 17 ? label : label + 1), &rng, &img));
-        break;
-      case TaskKind::kCyrillic:
-        label = rng.Below(18);
-        PWEMOE_RETURN_IF_ERROR(GlyphExample(sources.glyphs, kCyrillicCodes[label], &rng, &img));
-        break;
-      case TaskKind::kParity:
-        label = rng.Below(2);
-        PWEMOE_RETURN_IF_ERROR(
-            GlyphExample(sources.glyphs, Code('0') + 2 * rng.Below(5) + label, &rng, &img));
-        break;
-      case TaskKind::kVowels:
-        label = rng.Below(2);
-        PWEMOE_RETURN_IF_ERROR(GlyphExample(
-            sources.glyphs, PickChar(label == 0 ? kVowelChars : kConsonantChars, &rng), &rng, &img));
-        break;
-      case TaskKind::kCase: {
-        const int64_t k = rng.Below(static_cast<int64_t>(std::strlen(kCaseUpper)));
-        label = rng.Below(2);
-        PWEMOE_RETURN_IF_ERROR(
-            GlyphExample(sources.glyphs, Code((label == 0 ? kCaseUpper : kCaseLower)[k]), &rng, &img));
-        break;
-      }
-      case TaskKind::kMirror: {
-        label = rng.Below(2);
-        PWEMOE_RETURN_IF_ERROR(
-            GlyphExample(sources.glyphs, PickChar(kMirrorChars, &rng), &rng, &img, label == 1));
-        break;
-      }
-      case TaskKind::kWeight: {
-        const int64_t pair = rng.Below(static_cast<int64_t>(sizeof kWeightPairs / sizeof kWeightPairs[0]));
-        label = rng.Below(2);
-        const uint32_t c = PickChar(kFontTaskChars, &rng);
-        PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(sources.glyphs, c, {kWeightPairs[pair][label]}, 11.0,
-                                               21.0, &rng, &img));
-        img = ApplyAffine(img, DrawAffine(kFontJitter, &rng));
-        AddNoise(rng.Uniform(0.0, 12.0), &rng, &img);
-        break;
-      }
-      case TaskKind::kSize: {
-        label = rng.Below(4);
-        const uint32_t c = PickChar(kCapitalsAndDigits, &rng);
-        PWEMOE_RETURN_IF_ERROR(DrawRandomGlyph(sources.glyphs, c, {}, kSizeBands[label][0],
-                                               kSizeBands[label][1], &rng, &img));
-        img = ApplyAffine(img, DrawAffine(kSizeJitter, &rng));
-        if (rng.Chance(0.5)) AddNoise(rng.Uniform(0.0, 24.0), &rng, &img);
-        break;
-      }
-      case TaskKind::kBlur:
-        img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
-        label = rng.Below(3);
-        img = BoxBlur(img, static_cast<int>(label));
-        AddNoise(rng.Uniform(0.0, 8.0), &rng, &img);
-        break;
-      case TaskKind::kQuadrant: {
-        Affine a = DrawAffine(kQuadrantJitter, &rng);
-        label = rng.Below(4);
-        a.tx += (label % 2 == 1) ? 7.0 : -7.0;
-        a.ty += (label / 2 == 1) ? 7.0 : -7.0;
-        img = ApplyAffine(fashion(&source, &cls), a);
-        break;
-      }
-      case TaskKind::kFootwear:
-      case TaskKind::kTops: {
-        img = ApplyAffine(fashion(&source, &cls), DrawAffine(kClothingJitter, &rng));
-        label = std::find(task.fashion_classes.begin(), task.fashion_classes.end(), cls) -
-                task.fashion_classes.begin();
-        break;
-      }
-      case TaskKind::kPretrain: {
-        // A tenth clothing (labelled by class pair), the rest symbol glyphs.
-        if (rng.Uniform() < kPretrainClothingShare) {
-          img = fashion(&source, &cls);
-          label = kClothingPair[cls];
-          img = ApplyAffine(img, DrawAffine(kPretrainJitter, &rng));
-          if (rng.Chance(0.1)) img = RotateQuarter(img, 1 + static_cast<int>(rng.Below(3)));
-          if (rng.Chance(0.15)) img = Invert(img);
-        } else {
-          const int64_t k = rng.Below(static_cast<int64_t>(std::strlen(kSymbolChars)));
-          label = 5 + k;
-          PWEMOE_RETURN_IF_ERROR(
-              DrawRandomGlyph(sources.glyphs, Code(kSymbolChars[k]), no_fonts, 12.0, 20.0, &rng, &img));
-          img = ApplyAffine(img, DrawAffine(kPretrainJitter, &rng));
-          if (rng.Chance(0.1)) img = Invert(img);
-        }
-        if (rng.Chance(0.3)) AddNoise(rng.Uniform(5.0, 40.0), &rng, &img);
-        break;
-      }
-    }
-    std::memcpy(ex.pixels.data() + i * kPixels, img.data(), kPixels);
-    ex.labels[i] = label;
-    ex.fashion_train_index[i] = source;
+    ExampleDraw d{&task, sources.glyphs, &pool,
+                  Rng(DeriveSeed({seed, task.stream, split_key, static_cast<uint64_t>(i)}))};
+    PWEMOE_RETURN_IF_ERROR(task.make(&d));
+    std::memcpy(ex.pixels.data() + i * kPixels, d.img.data(), kPixels);
+    ex.labels[i] = d.label;
+    ex.fashion_train_index[i] = d.source;
   }
   *out = std::move(ex);
   return Status::Ok();

@@ -30,35 +30,18 @@ enum class Split { kTrain, kTest };
 // "train" or "test".
 const char* SplitName(Split split);
 
-// How a task's examples are made (see DATA.md).
-enum class TaskKind {
-  kClothing,   // Fashion-MNIST class, mild jitter
-  kDigits,     // glyph '0'..'9'
-  kLetters,    // glyph 'A'..'Z'
-  kRotation,   // quarter turns of a clothing image
-  kFonts,      // font style of a glyph
-  kInverted,   // clothing class of an inverted image
-  kLowercase,  // glyph 'a'..'z'
-  kCoarse,     // coarse clothing group of a noisy image
-  kPretrain,   // the generalist mix of clothing and glyphs
-  // The 12 tasks after the first 8 (the 20-task benchmark):
-  kGreek,      // Greek capital letter
-  kCyrillic,   // Cyrillic capital letter not shaped like a Latin one
-  kParity,     // even or odd digit glyph
-  kVowels,     // vowel or consonant letter glyph
-  kCase,       // upper- or lower-case letter of the same letters
-  kMirror,     // glyph as drawn or mirrored left to right
-  kWeight,     // regular or bold cut of the same font family
-  kSize,       // capital-height class of a glyph
-  kBlur,       // blur level of a clothing image
-  kQuadrant,   // quadrant of a half-size clothing image
-  kFootwear,   // Sandal, Sneaker or Ankle boot
-  kTops,       // T-shirt/top, Pullover, Coat or Shirt
-};
+// One example in the making (tasks.cpp): its own random stream, the task's Fashion-MNIST images
+// and the glyph renderer, and the image and label its maker writes.
+struct ExampleDraw;
 
+// How a task's examples are made (see DATA.md): fills draw's image and label. The random draws it
+// makes, and their order, fix the task's bytes.
+using ExampleMaker = Status (*)(ExampleDraw* draw);
+
+// One task: adding a task is one more entry in MiniTasks() (tasks.cpp).
 struct TaskDef {
   std::string name;
-  TaskKind kind;
+  ExampleMaker make = nullptr;
   std::vector<std::string> classes;
   // The slice [fashion_begin, fashion_end) of Fashion-MNIST's train file that the train split
   // draws from; both -1 for tasks made only of glyphs.
