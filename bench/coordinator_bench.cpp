@@ -23,11 +23,12 @@
 #include <string>
 #include <thread>
 
+#include "comm/collectives.h"
+#include "comm/link.h"
+#include "comm/mpi_link.h"
+#include "comm/mpi_session.h"
 #include "orchestrator/coordinator.h"
 #include "results/store/record_codec.h"
-#include "worker/link.h"
-#include "worker/mpi_link.h"
-#include "worker/mpi_session.h"
 
 namespace pwemoe::bench {
 namespace {
@@ -57,10 +58,10 @@ config::ExperimentConfig TinyConfig() {
 }
 
 // Phase 1 on a worker end: `trips` request-reply round trips; kStop ends it.
-void ProbeWorker(worker::Link* link) {
+void ProbeWorker(comm::Link* link) {
   while (true) {
     if (!link->Send(0, orchestrator::kReport, "").ok()) return;
-    worker::Message m;
+    comm::Message m;
     bool got = false;
     while (!got) {
       if (!link->Receive(1.0, &m, &got).ok()) return;
@@ -69,11 +70,11 @@ void ProbeWorker(worker::Link* link) {
   }
 }
 
-double ProbeCoordinator(worker::Link* link, int workers, int trips) {
+double ProbeCoordinator(comm::Link* link, int workers, int trips) {
   const auto start = Clock::now();
   int answered = 0, stopped = 0;
   while (stopped < workers) {
-    worker::Message m;
+    comm::Message m;
     bool got = false;
     if (!link->Receive(1.0, &m, &got).ok()) break;
     if (!got) continue;
@@ -101,7 +102,7 @@ Status EmptyUnit(bool with_record, const Unit& u, orchestrator::WorkerReport* re
   return Status::Ok();
 }
 
-void Worker(const Plan& plan, worker::Link* link, bool with_record) {
+void Worker(const Plan& plan, comm::Link* link, bool with_record) {
   auto exec = [&](const Unit& u, const orchestrator::Assignment&, orchestrator::WorkerReport* report) {
     return EmptyUnit(with_record, u, report);
   };
@@ -110,7 +111,7 @@ void Worker(const Plan& plan, worker::Link* link, bool with_record) {
 }
 
 // Phase 2 or 3 on rank 0; returns units/s.
-double Coordinate(const Plan& plan, const config::ExperimentConfig& cfg, worker::Link* link, int world,
+double Coordinate(const Plan& plan, const config::ExperimentConfig& cfg, comm::Link* link, int world,
                   results::ResultStore* store) {
   orchestrator::CoordinatorOptions options;
   options.num_workers = world;
@@ -130,9 +131,9 @@ double Coordinate(const Plan& plan, const config::ExperimentConfig& cfg, worker:
 
 // Runs one phase on every rank: rank 0's worker thread beside `coordinator`.
 template <typename CoordinatorFn, typename WorkerFn>
-void Phase(worker::MpiSession& mpi, CoordinatorFn coordinator, WorkerFn work) {
-  std::unique_ptr<worker::Link> coordinator_link, worker_link;
-  Status st = worker::MakeMpiLinks(MPI_COMM_WORLD, &coordinator_link, &worker_link);
+void Phase(comm::MpiSession& mpi, CoordinatorFn coordinator, WorkerFn work) {
+  std::unique_ptr<comm::Link> coordinator_link, worker_link;
+  Status st = comm::MakeMpiLinks(MPI_COMM_WORLD, &coordinator_link, &worker_link);
   if (!st.ok()) spdlog::error("{}", st.ToString()), mpi.Abort(1);
   if (mpi.rank() == 0) {
     std::thread t([&] { work(worker_link.get()); });
@@ -141,10 +142,11 @@ void Phase(worker::MpiSession& mpi, CoordinatorFn coordinator, WorkerFn work) {
   } else {
     work(worker_link.get());
   }
-  MPI_Barrier(MPI_COMM_WORLD);
+  st = comm::Barrier(MPI_COMM_WORLD);
+  if (!st.ok()) spdlog::error("{}", st.ToString()), mpi.Abort(1);
 }
 
-int Run(worker::MpiSession& mpi, int argc, char** argv) {
+int Run(comm::MpiSession& mpi, int argc, char** argv) {
   int units = 200000;
   std::string store_dir;
   for (int i = 1; i < argc; ++i) {
@@ -159,22 +161,22 @@ int Run(worker::MpiSession& mpi, int argc, char** argv) {
   const Plan plan = EmptyPlan(units);
   const config::ExperimentConfig cfg = TinyConfig();
   double probe = 0, rate = 0, stored = 0;
-  Phase(mpi, [&](worker::Link* l) { probe = ProbeCoordinator(l, world, units); }, ProbeWorker);
-  Phase(mpi, [&](worker::Link* l) { rate = Coordinate(plan, cfg, l, world, nullptr); },
-        [&](worker::Link* l) { Worker(plan, l, false); });
+  Phase(mpi, [&](comm::Link* l) { probe = ProbeCoordinator(l, world, units); }, ProbeWorker);
+  Phase(mpi, [&](comm::Link* l) { rate = Coordinate(plan, cfg, l, world, nullptr); },
+        [&](comm::Link* l) { Worker(plan, l, false); });
   const int stored_units = std::min(units, 20000);
   const Plan stored_plan = EmptyPlan(stored_units);
   if (!store_dir.empty()) {
     Phase(
         mpi,
-        [&](worker::Link* l) {
+        [&](comm::Link* l) {
           results::StoreHeader h{"bench", "", "bench", "pwemoe_coordinator_bench", stored_units};
           std::unique_ptr<results::ResultStore> store;
           Status st = results::ResultStore::Open(store_dir + "/bench", h, true, &store);
           if (!st.ok()) return spdlog::error("{}", st.ToString());
           stored = Coordinate(stored_plan, cfg, l, world, store.get());
         },
-        [&](worker::Link* l) { Worker(stored_plan, l, true); });
+        [&](comm::Link* l) { Worker(stored_plan, l, true); });
   }
   if (mpi.rank() == 0) {
     std::printf("ranks %d (worker ends %d), units %d\n", world, world, units);
@@ -192,7 +194,7 @@ int Run(worker::MpiSession& mpi, int argc, char** argv) {
 }  // namespace pwemoe::bench
 
 int main(int argc, char** argv) {
-  pwemoe::worker::MpiSession mpi(&argc, &argv);
+  pwemoe::comm::MpiSession mpi(&argc, &argv);
   spdlog::set_level(spdlog::level::warn);
   return pwemoe::bench::Run(mpi, argc, argv);
 }

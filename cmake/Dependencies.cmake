@@ -82,8 +82,8 @@ pwemoe_require(PNG_FOUND "libpng" libpng-dev)
 
 # ---- optional GPU path ---------------------------------------------------------------------
 # Three layers, each added only when what it needs is found:
-#   PWEMOE_HAVE_CUDART  the CUDA runtime (toolkit): worker/cuda_device (device binding, CUDA_CHECK).
-#   PWEMOE_HAVE_NCCL    + NCCL: worker/nccl_group, the communicator of groups of GPU ranks. Needs no
+#   PWEMOE_HAVE_CUDART  the CUDA runtime (toolkit): comm/cuda_device (device binding) and CUDA_CHECK.
+#   PWEMOE_HAVE_NCCL    + NCCL: comm/nccl_group, the communicator of groups of GPU ranks. Needs no
 #                       CUDA LibTorch, so it compiles (and a typo fails) wherever the toolkit is.
 #   PWEMOE_HAVE_CUDA    + a CUDA LibTorch: units run on GPUs. A run of groups of one needs no NCCL.
 set(PWEMOE_HAVE_CUDART OFF)

@@ -28,7 +28,7 @@ std::vector<bool> Selected(const Plan& plan, const std::set<UnitKind>& kinds) {
 class Coordinator {
  public:
   Coordinator(const config::ExperimentConfig& config, const Plan& plan, const GroupLayout& layout,
-              worker::Link* link, results::ResultStore* store, const CoordinatorOptions& options)
+              comm::Link* link, results::ResultStore* store, const CoordinatorOptions& options)
       : config_(config), plan_(plan), layout_(layout), link_(link), store_(store), options_(options),
         scheduler_(plan, layout, store ? store->DoneUnits() : std::vector<int64_t>{}, Selected(plan, options.kinds)),
         // Units skipped by --units are not part of this run's progress.
@@ -46,7 +46,7 @@ class Coordinator {
   Status Run(CoordinatorSummary* summary);
 
  private:
-  Status Handle(const worker::Message& message);
+  Status Handle(const comm::Message& message);
   Status Complete(int unit, const WorkerReport& report);
   Status Fail(int unit, const std::string& error);
   Status Dispatch();
@@ -57,7 +57,7 @@ class Coordinator {
   const config::ExperimentConfig& config_;
   const Plan& plan_;
   const GroupLayout& layout_;
-  worker::Link* link_;
+  comm::Link* link_;
   results::ResultStore* store_;
   const CoordinatorOptions options_;
   Scheduler scheduler_;
@@ -78,7 +78,7 @@ Status Coordinator::Run(CoordinatorSummary* summary) {
   Clock::time_point last_hdf5 = start;
   Status st;
   while (stopped_workers_ < options_.num_workers) {
-    worker::Message message;
+    comm::Message message;
     bool got = false;
     st = link_->Receive(0.05, &message, &got);
     // Take everything already waiting before answering, so one disk flush serves many.
@@ -121,7 +121,7 @@ Status Coordinator::Run(CoordinatorSummary* summary) {
   return st;
 }
 
-Status Coordinator::Handle(const worker::Message& message) {
+Status Coordinator::Handle(const comm::Message& message) {
   if (message.kind != kReport) {
     return Status::Internal("coordinator: unexpected message kind " + std::to_string(message.kind) +
                             " from rank " + std::to_string(message.peer));
@@ -283,20 +283,20 @@ void Coordinator::Summarize(CoordinatorSummary* s) const {
 }  // namespace
 
 Status RunCoordinator(const config::ExperimentConfig& config, const Plan& plan, const GroupLayout& layout,
-                      worker::Link* link, results::ResultStore* store, const CoordinatorOptions& options,
+                      comm::Link* link, results::ResultStore* store, const CoordinatorOptions& options,
                       CoordinatorSummary* summary) {
   *summary = CoordinatorSummary();
   Coordinator coordinator(config, plan, layout, link, store, options);
   return coordinator.Run(summary);
 }
 
-Status RunWorkerLoop(const Plan& plan, worker::Link* link, const UnitExecutor& execute,
+Status RunWorkerLoop(const Plan& plan, comm::Link* link, const UnitExecutor& execute,
                      const std::atomic<int>* signals) {
   WorkerReport report;
   while (true) {
     report.stop_requested = signals != nullptr && signals->load() > 0;
     PWEMOE_RETURN_IF_ERROR(link->Send(0, kReport, EncodeReport(report)));
-    worker::Message message;
+    comm::Message message;
     bool got = false;
     while (!got) PWEMOE_RETURN_IF_ERROR(link->Receive(1.0, &message, &got));
     if (message.kind == kStop) return Status::Ok();

@@ -1,11 +1,11 @@
 // The coordinator (rank 0's main thread) and the worker loop (every rank; on rank 0 a second
-// thread), talking over worker::Link with the messages of protocol.h.
+// thread), talking over comm::Link with the messages of protocol.h.
 //
 // The protocol, step by step:
 //  1. Every rank reads the same configuration and makes the same plan (plan.h: unit ids are
 //     plan indices, so a unit id means the same unit everywhere). Rank 0 builds the benchmark
 //     when the experiment has [benchmark] and opens the result store, then tells every rank
-//     whether to go on (worker::PollingBroadcast of an exit code; 0: go on).
+//     whether to go on (comm::PollingBroadcast of an exit code; 0: go on).
 //  2. Each worker sends kReport with unit_id -1: "I am free".
 //  3. The coordinator answers each free worker with kAssign (the unit id; evaluation units also
 //     carry their run's trained routers) or, when nothing is ready for it, keeps the request and
@@ -39,13 +39,13 @@
 #include <set>
 #include <string>
 
+#include "comm/link.h"
 #include "config/experiment_config.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/protocol.h"
 #include "orchestrator/scheduler.h"
 #include "pwemoe/util/status.h"
 #include "results/store/result_store.h"
-#include "worker/link.h"
 
 namespace pwemoe::orchestrator {
 
@@ -79,7 +79,7 @@ struct CoordinatorSummary {
 // cannot be appended (IoError: the run stops, since results could be lost); unit failures are
 // not errors (they are counted in *summary). *summary is filled in every case.
 Status RunCoordinator(const config::ExperimentConfig& config, const Plan& plan, const GroupLayout& layout,
-                      worker::Link* link, results::ResultStore* store, const CoordinatorOptions& options,
+                      comm::Link* link, results::ResultStore* store, const CoordinatorOptions& options,
                       CoordinatorSummary* summary);
 
 // Runs one unit on a worker: fills the report's outcome (record or error). A non-OK return is a
@@ -89,7 +89,7 @@ using UnitExecutor = std::function<Status(const Unit& unit, const Assignment& as
 // Steps 2-7 on a worker until kStop. `signals` as in CoordinatorOptions (sets stop_requested in
 // the next report). Errors: the link's, a malformed assignment (Corrupt), the executor's fatal
 // errors.
-Status RunWorkerLoop(const Plan& plan, worker::Link* link, const UnitExecutor& execute,
+Status RunWorkerLoop(const Plan& plan, comm::Link* link, const UnitExecutor& execute,
                      const std::atomic<int>* signals);
 
 }  // namespace pwemoe::orchestrator

@@ -4,10 +4,10 @@
 // Thread safety: one call at a time per context (its UnitRunner is single-threaded).
 #pragma once
 
+#include "comm/group_comm.h"
 #include "config/experiment_config.h"
 #include "orchestrator/plan.h"
 #include "orchestrator/protocol.h"
-#include "worker/group_comm.h"
 #include "worker/unit_runner.h"
 
 namespace pwemoe::orchestrator {
@@ -16,7 +16,7 @@ struct ExecutionContext {
   const config::ExperimentConfig* config = nullptr;
   const Plan* plan = nullptr;
   worker::UnitRunner* runner = nullptr;
-  worker::GroupComm* group = nullptr;  // this rank's training group; null on a rank that never trains
+  comm::GroupComm* group = nullptr;  // this rank's training group; null on a rank that never trains
 };
 
 // Unit failures (bad data, NaN, routers that do not fit) go into the report (failed, error);

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "comm/link.h"
+#include "comm/mpi_session.h"
 #include "config/experiment_config.h"
 #include "orchestrator/coordinator.h"
 #include "orchestrator/plan.h"
@@ -22,8 +24,6 @@
 #include "pwemoe/util/log.h"
 #include "pwemoe/util/strings.h"
 #include "pwemoe/util/version.h"
-#include "worker/link.h"
-#include "worker/mpi_session.h"
 
 namespace pwemoe::orchestrator {
 namespace {
@@ -123,7 +123,7 @@ int Prepare(int rank, int size, int argc, char** argv, ParsedFlags* flags, RunOp
   return -1;
 }
 
-int Run(worker::MpiSession& mpi, int argc, char** argv) {
+int Run(comm::MpiSession& mpi, int argc, char** argv) {
   if (!mpi.status().ok()) {
     std::fprintf(stderr, "pwemoe-orchestrate: %s\n", mpi.status().ToString().c_str());
     return 1;
@@ -159,6 +159,6 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--check-done") return pwemoe::orchestrator::RunCheckDone(argc, argv);
   }
-  pwemoe::worker::MpiSession mpi(&argc, &argv);
+  pwemoe::comm::MpiSession mpi(&argc, &argv);
   return pwemoe::orchestrator::Run(mpi, argc, argv);
 }

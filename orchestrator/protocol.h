@@ -1,5 +1,5 @@
 // The messages of the coordinator-worker protocol (the steps are in coordinator.h) and their
-// bytes. Every message is one (kind, payload) pair on a worker::Link.
+// bytes. Every message is one (kind, payload) pair on a comm::Link.
 //
 // Payload encoding: pwemoe/util/byte_codec.h (the journal's), a leading u32 protocol version,
 // then the fields in declaration order. Records travel as results::Encode bytes, the same bytes

@@ -10,28 +10,29 @@
 #include <set>
 #include <thread>
 
+#include "comm/collectives.h"
+#include "comm/communicator.h"
+#include "comm/link.h"
+#include "comm/mpi_group.h"
+#include "comm/mpi_link.h"
+#include "comm/mpi_session.h"
 #include "orchestrator/execute.h"
 #include "orchestrator/progress.h"
 #include "pwemoe/mini/make_mini.h"
 #include "pwemoe/model/precision.h"
+#include "pwemoe/util/files.h"
 #include "pwemoe/util/gpu_presence.h"
 #include "pwemoe/util/parallel.h"
 #include "pwemoe/util/version.h"
-#include "results/store/content_hash.h"
-#include "pwemoe/util/files.h"
 #include "results/report/report_files.h"
+#include "results/store/content_hash.h"
 #include "results/store/result_store.h"
-#include "worker/link.h"
-#include "worker/mpi_link.h"
-#include "worker/mpi_check.h"
-#include "worker/mpi_group.h"
-#include "worker/mpi_session.h"
 #include "worker/unit_runner.h"
 #ifdef PWEMOE_HAVE_CUDA
-#include "worker/cuda_device.h"
+#include "comm/cuda_device.h"
 #endif
 #ifdef PWEMOE_HAVE_NCCL
-#include "worker/nccl_group.h"
+#include "comm/nccl_group.h"
 #endif
 
 namespace pwemoe::orchestrator {
@@ -133,13 +134,13 @@ int SetUp(const config::ExperimentConfig& cfg, const Plan& plan, const RunOption
 #ifndef PWEMOE_HAVE_CUDA
 // In a build without CUDA: how many ranks see a GPU on their node (pwemoe/util/gpu_presence.h),
 // and rank 0's warning, once, that the run uses the CPU anyway. Collective.
-Status WarnOfUnusedGpus(const config::ExperimentConfig& cfg) {
+Status WarnOfUnusedGpus(const config::ExperimentConfig& cfg, const comm::MpiSession& mpi) {
   const GpuPresence gpu = DetectGpu();
-  int mine = gpu.found ? 1 : 0, ranks = 0, seeing = 0, rank = 0;
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank)));
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &ranks)));
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Allreduce(&mine, &seeing, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD)));
-  if (rank != 0 || seeing == 0) return Status::Ok();
+  const int ranks = mpi.size();
+  int seeing = 0;
+  PWEMOE_RETURN_IF_ERROR(
+      comm::AllReduceInt(MPI_COMM_WORLD, comm::ReduceOp::kSum, gpu.found ? 1 : 0, &seeing));
+  if (mpi.rank() != 0 || seeing == 0) return Status::Ok();
   spdlog::warn("{} of {} rank(s) see a CUDA device ({}), but this build of pwemoe has no CUDA support: "
                "every unit runs on the CPU. Rebuild with -DPWEMOE_WITH_CUDA=ON and a CUDA LibTorch "
                "(-DCMAKE_PREFIX_PATH=<libtorch>; README, \"GPU\"), or set cluster.device = \"cpu\" in {} to "
@@ -150,18 +151,19 @@ Status WarnOfUnusedGpus(const config::ExperimentConfig& cfg) {
 #endif
 
 // Where this rank's units run: "cpu", or in a CUDA build "cuda:<k>" with k from the rank's
-// node-local rank (worker::BindDevice, which logs the binding). Collective. With device = "auto"
+// node-local rank (comm::BindDevice, which logs the binding). Collective. With device = "auto"
 // a build without CUDA on a GPU node says so (WarnOfUnusedGpus); with "cuda" it is an error.
-Status ChooseDevice(const config::ExperimentConfig& cfg, std::string* device) {
+Status ChooseDevice(const config::ExperimentConfig& cfg, const comm::MpiSession& mpi,
+                    std::string* device) {
   *device = "cpu";
 #ifdef PWEMOE_HAVE_CUDA
-  const bool have_gpu = worker::VisibleCudaDevices() > 0;
+  const bool have_gpu = comm::VisibleCudaDevices() > 0;
   if (cfg.cluster.device == "cuda" && !have_gpu) {
     return Status::InvalidArgument(cfg.source_path + ": cluster.device = \"cuda\" but no CUDA device is visible");
   }
   if (cfg.cluster.device == "cpu" || !have_gpu) return Status::Ok();
   int index = 0;
-  PWEMOE_RETURN_IF_ERROR(worker::BindDevice(MPI_COMM_WORLD, &index));
+  PWEMOE_RETURN_IF_ERROR(comm::BindDevice(MPI_COMM_WORLD, &index));
   *device = "cuda:" + std::to_string(index);
   return Status::Ok();
 #else
@@ -173,7 +175,7 @@ Status ChooseDevice(const config::ExperimentConfig& cfg, std::string* device) {
         "; rebuild with -DPWEMOE_WITH_CUDA=ON and a CUDA LibTorch, or set cluster.device = \"cpu\"");
   }
   if (cfg.cluster.device == "cpu") return Status::Ok();
-  return WarnOfUnusedGpus(cfg);
+  return WarnOfUnusedGpus(cfg, mpi);
 #endif
 }
 
@@ -183,8 +185,8 @@ Status ChooseDevice(const config::ExperimentConfig& cfg, std::string* device) {
 Status CheckRanksAgreeOnPrecision(const config::ExperimentConfig& cfg) {
   const int mine = cfg.compute.precision == "bf16" ? 1 : 0;
   int low = 0, high = 0;
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Allreduce(&mine, &low, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD)));
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Allreduce(&mine, &high, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD)));
+  PWEMOE_RETURN_IF_ERROR(comm::AllReduceInt(MPI_COMM_WORLD, comm::ReduceOp::kMin, mine, &low));
+  PWEMOE_RETURN_IF_ERROR(comm::AllReduceInt(MPI_COMM_WORLD, comm::ReduceOp::kMax, mine, &high));
   if (low == high) return Status::Ok();
   return Status::InvalidArgument(cfg.source_path + ": compute.precision = \"auto\" resolved to bf16 on some "
                                  "ranks and fp32 on others (not every node has bfloat16 instructions); set "
@@ -194,20 +196,20 @@ Status CheckRanksAgreeOnPrecision(const config::ExperimentConfig& cfg) {
 // This rank's training group communicator (null on a rank that never trains): NCCL for groups
 // of GPU ranks in a CUDA build, MPI otherwise, in-process for groups of one. Collective.
 Status MakeGroup(const GroupLayout& layout, int rank, const std::string& device,
-                 std::unique_ptr<worker::GroupComm>* out) {
+                 std::unique_ptr<comm::GroupComm>* out) {
   if (layout.members.size() == layout.group_of_rank.size()) {  // groups of one: no MPI needed
-    *out = std::move(worker::MakeLocalGroup(1)[0]);
+    *out = std::move(comm::MakeLocalGroup(1)[0]);
     return Status::Ok();
   }
-  MPI_Comm workers = MPI_COMM_NULL;
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, rank == 0 ? MPI_UNDEFINED : 1, rank, &workers)));
+  comm::OwnedComm workers;  // every rank but 0
+  PWEMOE_RETURN_IF_ERROR(comm::SplitByColor(MPI_COMM_WORLD, rank == 0 ? -1 : 1, &workers));
   if (rank == 0) return Status::Ok();
   Status st;
   if (device == "cpu") {
-    st = worker::MakeMpiGroups(layout.ranks_per_group, workers, out);
+    st = comm::MakeMpiGroups(layout.ranks_per_group, workers.get(), out);
   } else {
 #ifdef PWEMOE_HAVE_NCCL
-    st = worker::MakeNcclGroups(layout.ranks_per_group, workers, out);
+    st = comm::MakeNcclGroups(layout.ranks_per_group, workers.get(), out);
 #else
     st = Status::InvalidArgument("training groups of " + std::to_string(layout.ranks_per_group) +
                                  " GPU ranks need NCCL, and this build has none: rebuild with "
@@ -215,15 +217,15 @@ Status MakeGroup(const GroupLayout& layout, int rank, const std::string& device,
                                  "cluster.ranks_per_group = 1");
 #endif
   }
-  MPI_Comm_free(&workers);
-  return st;
+  Status freed = workers.Free();  // the groups are split from it and do not need it any more
+  return st.ok() ? freed : st;
 }
 
 int ThreadsFor(const config::ExperimentConfig& cfg) { return cfg.cluster.threads_per_rank; }
 
 // The worker loop of this rank (a thread on rank 0).
-Status WorkOn(const config::ExperimentConfig& cfg, const Plan& plan, const std::string& device, worker::Link* link,
-              worker::GroupComm* group, const std::atomic<int>* signals) {
+Status WorkOn(const config::ExperimentConfig& cfg, const Plan& plan, const std::string& device, comm::Link* link,
+              comm::GroupComm* group, const std::atomic<int>* signals) {
   at::set_num_threads(ThreadsFor(cfg));
   worker::UnitRunner runner(cfg, device);
   ExecutionContext context{&cfg, &plan, &runner, group};
@@ -272,11 +274,11 @@ bool WriteExperimentReport(const config::ExperimentConfig& cfg, const results::R
   return true;
 }
 
-int RunRankZero(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,
+int RunRankZero(comm::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,
                 const RunOptions& options, const GroupLayout& layout, results::ResultStore* store,
-                const std::string& device, worker::GroupComm* group) {
-  std::unique_ptr<worker::Link> coordinator_link, worker_link;
-  Status st = worker::MakeMpiLinks(MPI_COMM_WORLD, &coordinator_link, &worker_link);
+                const std::string& device, comm::GroupComm* group) {
+  std::unique_ptr<comm::Link> coordinator_link, worker_link;
+  Status st = comm::MakeMpiLinks(MPI_COMM_WORLD, &coordinator_link, &worker_link);
   if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
   Status worker_status;
   std::thread worker_thread([&] {
@@ -317,7 +319,7 @@ std::string ResultsConfigHash(const config::ExperimentConfig& config) {
 Status ResolveCompute(config::ExperimentConfig* cfg, std::string* note) {
   torch::Device device = torch::kCPU;
 #ifdef PWEMOE_HAVE_CUDA
-  if (cfg->cluster.device != "cpu" && worker::VisibleCudaDevices() > 0) {
+  if (cfg->cluster.device != "cpu" && comm::VisibleCudaDevices() > 0) {
     device = torch::Device(torch::kCUDA, 0);
   }
 #endif
@@ -352,11 +354,11 @@ int CheckDone(const config::ExperimentConfig& cfg, const Plan& plan, const RunOp
   return done == wanted ? 0 : kExitInterrupted;
 }
 
-int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,
+int RunExperiment(comm::MpiSession& mpi, const config::ExperimentConfig& cfg, const Plan& plan,
                   const RunOptions& options) {
   const GroupLayout layout = MakeGroupLayout(mpi.size(), cfg.cluster.ranks_per_group);
   std::string device;
-  Status st = ChooseDevice(cfg, &device);
+  Status st = ChooseDevice(cfg, mpi, &device);
   if (!st.ok()) {
     if (mpi.rank() == 0) std::fprintf(stderr, "pwemoe-orchestrate: %s\n", st.message().c_str());
     return st.ExitCode();  // every rank reads the same configuration and stops alike
@@ -367,14 +369,14 @@ int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, 
     return st.ExitCode();
   }
   results::SessionRecord session{IsoUtcTime(), options.command_line, PWEMOE_VERSION, mpi.size(), {}};
-  st = worker::GatherHostNames(MPI_COMM_WORLD, &session.hosts);
+  st = comm::GatherHostNames(MPI_COMM_WORLD, &session.hosts);
   if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
   std::unique_ptr<results::ResultStore> store;
   int code = mpi.rank() == 0 ? SetUp(cfg, plan, options, session, &store) : 0;
-  st = worker::PollingBroadcast(MPI_COMM_WORLD, &code);
+  st = comm::PollingBroadcast(MPI_COMM_WORLD, &code);
   if (!st.ok()) return spdlog::error("{}", st.ToString()), mpi.Abort(1), 1;
   if (code != 0) return code;
-  std::unique_ptr<worker::GroupComm> group;
+  std::unique_ptr<comm::GroupComm> group;
   st = MakeGroup(layout, mpi.rank(), device, &group);
   if (!st.ok()) return spdlog::error("training groups: {}", st.ToString()), mpi.Abort(1), 1;
   if (mpi.rank() == 0) {
@@ -382,8 +384,8 @@ int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& cfg, 
                  layout.ranks_per_group, plan.units.size());
     return RunRankZero(mpi, cfg, plan, options, layout, store.get(), device, group.get());
   }
-  std::unique_ptr<worker::Link> unused, link;
-  st = worker::MakeMpiLinks(MPI_COMM_WORLD, &unused, &link);
+  std::unique_ptr<comm::Link> unused, link;
+  st = comm::MakeMpiLinks(MPI_COMM_WORLD, &unused, &link);
   if (st.ok()) st = WorkOn(cfg, plan, device, link.get(), group.get(), options.coordinator.signals);
   if (!st.ok()) return spdlog::error("worker: {}", st.ToString()), mpi.Abort(1), 1;
   return 0;

@@ -6,10 +6,10 @@
 
 #include <string>
 
+#include "comm/mpi_session.h"
 #include "config/experiment_config.h"
 #include "orchestrator/coordinator.h"
 #include "orchestrator/plan.h"
-#include "worker/mpi_session.h"
 
 namespace pwemoe::orchestrator {
 
@@ -53,7 +53,7 @@ int CheckDone(const config::ExperimentConfig& config, const Plan& plan, const Ru
 // it, writes the HDF5 file and the report (when options.report, also after a stop: a partial
 // report of what is done) and prints where they are. On other ranks: the worker loop. Every rank
 // learns rank 0's set-up outcome first, so all stop together on a set-up error.
-int RunExperiment(worker::MpiSession& mpi, const config::ExperimentConfig& config, const Plan& plan,
+int RunExperiment(comm::MpiSession& mpi, const config::ExperimentConfig& config, const Plan& plan,
                   const RunOptions& options);
 
 }  // namespace pwemoe::orchestrator

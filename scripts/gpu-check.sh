@@ -272,7 +272,7 @@ if ((rehearse == 0)) && [[ $cuda_line != *"CUDA=ON NCCL=ON"* ]]; then
 fi
 say "configure: $((SECONDS - start)) s so far; $cuda_line"
 
-targets=(device_parity_test worker_mpi_group_test pwemoe_bench pwemoe-eval pwemoe-zeroshot-heads pwemoe-export)
+targets=(device_parity_test comm_mpi_group_test pwemoe_bench pwemoe-eval pwemoe-zeroshot-heads pwemoe-export)
 build_start=$SECONDS
 t=$(phase_timeout 200 480) || exit 1
 "${run_env[@]}" timeout -k 10 "$t" cmake --build "$build" -j "$jobs" --target "${targets[@]}" >"$logs-build.log" 2>&1
@@ -288,14 +288,14 @@ say "build: $((SECONDS - build_start)) s on $jobs jobs (${targets[*]})"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 ((rehearse)) || export PWEMOE_REQUIRE_GPU=1  # a skipped device test fails on a GPU machine
 # MPI itself first (the bundle's mpirun when there is one): two ranks in one group, sums checked
-# bit for bit (worker_mpi_group_test).
+# bit for bit (comm_mpi_group_test).
 t=$(phase_timeout 130 60) || exit 1
 mpirun_cmd=$(sed -n 's/^MPIEXEC_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt")
 "${run_env[@]}" timeout -k 10 "$t" "${mpirun_cmd:-mpirun}" -np 2 --oversubscribe \
-  "$build/bin/worker_mpi_group_test" 2 >"$logs-mpi.log" 2>&1
+  "$build/bin/comm_mpi_group_test" 2 >"$logs-mpi.log" 2>&1
 mpi_rc=$?
 mpi_line=$(grep -m 1 -E '^(PASSED|FAILED):' "$logs-mpi.log")
-say "mpi (${mpirun_cmd:-mpirun} -np 2 worker_mpi_group_test 2, $logs-mpi.log): ${mpi_line:-exit $mpi_rc: $(tail -n 1 "$logs-mpi.log" | cut -c1-200)}"
+say "mpi (${mpirun_cmd:-mpirun} -np 2 comm_mpi_group_test 2, $logs-mpi.log): ${mpi_line:-exit $mpi_rc: $(tail -n 1 "$logs-mpi.log" | cut -c1-200)}"
 mpi_problem=""
 ((mpi_rc == 0)) || mpi_problem="mpirun -np 2 failed (exit $mpi_rc, $logs-mpi.log)"
 
@@ -318,7 +318,7 @@ elif ((test_rc != 0)); then
   test_problem="gpu tests failed: $(grep -A 50 'The following tests FAILED' "$logs-tests.log" | grep -E '^[[:space:]]+[0-9]+ - ' | sed -E 's/^[[:space:]]+[0-9]+ - //; s/ \(.*//' | paste -sd ',' | sed 's/,/, /g')"
 elif ((rehearse == 0)) && grep -q '\*\*\*Skipped\|Skipped *[0-9.]* sec' "$logs-tests.log"; then
   test_problem="a gpu test was skipped on a GPU machine"
-elif ((rehearse == 0)) && ! grep -q 'worker_nccl_group' "$logs-tests.log"; then
+elif ((rehearse == 0)) && ! grep -q 'comm_nccl_group' "$logs-tests.log"; then
   test_problem="the NCCL tests are not registered (PWEMOE_HAVE_NCCL off?)"
 fi
 

@@ -19,7 +19,7 @@ Status ComputeShare(train::TrainState* state, const RankShare& share, std::vecto
 
 // One step: this rank's part (or `pending`, an error of this rank since the last step, in its
 // place), the group sum with the error flag, then ApplyStep.
-Status GroupStep(train::TrainState* state, GroupComm* group, const torch::Device& device,
+Status GroupStep(train::TrainState* state, comm::GroupComm* group, const torch::Device& device,
                  const RankShare& share, const std::string& context, const Status& pending,
                  train::StepRecord* record) {
   const size_t n = static_cast<size_t>(state->problem.model.num_tasks *
@@ -56,7 +56,7 @@ RankShare GroupShare(int64_t num_tasks, int64_t batch_size, int group_size, int 
   return share;
 }
 
-Status GroupSum(GroupComm* group, const torch::Device& device, std::vector<float>* buffer) {
+Status GroupSum(comm::GroupComm* group, const torch::Device& device, std::vector<float>* buffer) {
   if (!group->device_memory()) return group->AllReduceSum(buffer->data(), buffer->size());
   if (device.is_cpu()) {
     return Status::Internal("group sum: the group needs device memory but the unit runs on the CPU");
@@ -73,7 +73,7 @@ Status GroupSum(GroupComm* group, const torch::Device& device, std::vector<float
   return Status::Ok();
 }
 
-Status AgreeOnStatus(GroupComm* group, const torch::Device& device, const Status& own,
+Status AgreeOnStatus(comm::GroupComm* group, const torch::Device& device, const Status& own,
                      const std::string& context, int64_t step) {
   std::vector<float> flag = {own.ok() ? 0.0f : 1.0f};
   PWEMOE_RETURN_IF_ERROR(GroupSum(group, device, &flag));
@@ -81,7 +81,7 @@ Status AgreeOnStatus(GroupComm* group, const torch::Device& device, const Status
   return flag[0] != 0.0f ? Stopped(context, step) : Status::Ok();
 }
 
-Status TrainWithGroup(train::TrainState* state, GroupComm* group, const torch::Device& device,
+Status TrainWithGroup(train::TrainState* state, comm::GroupComm* group, const torch::Device& device,
                       bool keep, const std::string& context, train::TrainResult* out) {
   const RankShare share = GroupShare(state->problem.model.num_tasks, state->options.batch_size,
                                      group->size(), group->rank());

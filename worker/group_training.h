@@ -17,10 +17,10 @@
 
 #include <torch/torch.h>
 
+#include "comm/group_comm.h"
 #include "pwemoe/train/train_loop.h"
 #include "pwemoe/train/trainer.h"
 #include "pwemoe/util/status.h"
-#include "worker/group_comm.h"
 
 namespace pwemoe::worker {
 
@@ -43,13 +43,13 @@ RankShare GroupShare(int64_t num_tasks, int64_t batch_size, int group_size, int 
 // Replaces buffer[0..n) by its group sum (GroupComm::AllReduceSum). For a group that needs
 // device memory the values go through a float32 tensor on `device` (Internal when `device` is
 // the CPU). Errors of the group as they are.
-Status GroupSum(GroupComm* group, const torch::Device& device, std::vector<float>* buffer);
+Status GroupSum(comm::GroupComm* group, const torch::Device& device, std::vector<float>* buffer);
 
 // Collective: every rank reports `own` (its result of a phase, such as loading); all ranks learn
 // whether any failed. Returns `own` when it failed; Aborted "<context>: stopped at step <step>:
 // another rank of the group failed" when only others did; a group error as it is; OK when none
 // failed.
-Status AgreeOnStatus(GroupComm* group, const torch::Device& device, const Status& own,
+Status AgreeOnStatus(comm::GroupComm* group, const torch::Device& device, const Status& own,
                      const std::string& context, int64_t step);
 
 // Collective: runs every remaining step of `state` with the group (the loop above). When `keep`,
@@ -58,7 +58,7 @@ Status AgreeOnStatus(GroupComm* group, const torch::Device& device, const Status
 // *out is left as it is. With group_size <= T the result is bitwise that of train::Train. Errors of this rank's part and of
 // ApplyStep with `context`; Aborted as AgreeOnStatus when another rank's part failed; group
 // errors as they are. On error the state is at the failing step.
-Status TrainWithGroup(train::TrainState* state, GroupComm* group, const torch::Device& device,
+Status TrainWithGroup(train::TrainState* state, comm::GroupComm* group, const torch::Device& device,
                       bool keep, const std::string& context, train::TrainResult* out);
 
 }  // namespace pwemoe::worker

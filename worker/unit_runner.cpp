@@ -123,7 +123,7 @@ UnitRunner::UnitRunner(const config::ExperimentConfig& config, std::string devic
 
 UnitRunner::~UnitRunner() = default;
 
-Status UnitRunner::RunTraining(const TrainSpec& spec, GroupComm* group,
+Status UnitRunner::RunTraining(const TrainSpec& spec, comm::GroupComm* group,
                                results::TrainRecord* out) {
   return Guarded("run " + spec.run_name, [&] { return impl_->Train(spec, group, out); });
 }

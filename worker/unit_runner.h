@@ -26,11 +26,11 @@
 #include <string>
 #include <vector>
 
+#include "comm/group_comm.h"
 #include "config/experiment_config.h"
 #include "pwemoe/rays.h"
 #include "pwemoe/util/status.h"
 #include "results/store/records.h"
-#include "worker/group_comm.h"
 
 namespace pwemoe::worker {
 
@@ -106,7 +106,7 @@ class UnitRunner {
   // not fail but another's did, Aborted "run R: stopped at step S: another rank of the group
   // failed" (S = 0 also when another rank could not load). A group communicator error is returned
   // as is (the group is then unusable). InvalidArgument for a null group (not collective).
-  Status RunTraining(const TrainSpec& spec, GroupComm* group, results::TrainRecord* out);
+  Status RunTraining(const TrainSpec& spec, comm::GroupComm* group, results::TrainRecord* out);
 
   // Evaluates a block of rays of a trained run on one task (merge and unload at each ray, then
   // test accuracy and mean loss over eval.sample_cap samples, eval.batch_size at a time).

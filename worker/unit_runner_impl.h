@@ -24,7 +24,7 @@ struct UnitRunner::Impl {
   // `device_text` as UnitRunner's; an unparsable one makes every unit fail with device_status.
   Impl(const config::ExperimentConfig& config, const std::string& device_text, int max_subsets);
 
-  Status Train(const TrainSpec& spec, GroupComm* group, results::TrainRecord* out);
+  Status Train(const TrainSpec& spec, comm::GroupComm* group, results::TrainRecord* out);
   Status Evaluate(const EvalSpec& spec, results::EvalRecord* out);
   Status Baseline(const BaselineSpec& spec, results::BaselineRecord* out);
 

@@ -64,7 +64,7 @@ Status UnitRunner::Impl::PrepareTraining(const TrainSpec& spec, train::TrainStat
   return train::InitTrainState(problem, TrainOptionsOf(config, spec, device), routers, state);
 }
 
-Status UnitRunner::Impl::Train(const TrainSpec& spec, GroupComm* group,
+Status UnitRunner::Impl::Train(const TrainSpec& spec, comm::GroupComm* group,
                                results::TrainRecord* out) {
   const auto start = std::chrono::steady_clock::now();
   const std::string context = "run " + spec.run_name;

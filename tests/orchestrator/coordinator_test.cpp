@@ -12,9 +12,9 @@
 #include <functional>
 #include <thread>
 
-#include "config_fixture.h"
+#include "comm/group_comm.h"
+#include "config_testing.h"
 #include "results/store/record_codec.h"
-#include "worker/group_comm.h"
 
 namespace pwemoe::orchestrator {
 namespace {
@@ -57,7 +57,7 @@ struct Behaviour {
 // A fake unit: training all-reduces over its group (so every member must run it together) and
 // its final router holds the unit id; an evaluation's accuracy is derived from the routers it
 // receives, so a wrong delivery changes the numbers.
-Status FakeExecute(const config::ExperimentConfig& cfg, const Plan& plan, worker::GroupComm* group,
+Status FakeExecute(const config::ExperimentConfig& cfg, const Plan& plan, comm::GroupComm* group,
                    const Behaviour& b, const Unit& u, const Assignment& a, WorkerReport* report) {
   if (b.on_unit) b.on_unit(u.id);
   if (u.kind == UnitKind::kTrain) {
@@ -118,12 +118,12 @@ struct Outcome {
 Outcome RunOnce(const Fixture& f, int world, int per_group, results::ResultStore* store, const Behaviour& b,
                 CoordinatorOptions options = {}) {
   const GroupLayout layout = MakeGroupLayout(world, per_group);
-  std::vector<std::unique_ptr<worker::GroupComm>> comms(world);
+  std::vector<std::unique_ptr<comm::GroupComm>> comms(world);
   for (const auto& members : layout.members) {
-    auto group = worker::MakeLocalGroup(static_cast<int>(members.size()));
+    auto group = comm::MakeLocalGroup(static_cast<int>(members.size()));
     for (size_t i = 0; i < members.size(); ++i) comms[members[i]] = std::move(group[i]);
   }
-  auto links = worker::MakeLocalLinks(world);
+  auto links = comm::MakeLocalLinks(world);
   std::vector<std::thread> workers;
   std::vector<Status> worker_status(world);
   for (int r = 0; r < world; ++r) {
@@ -143,7 +143,7 @@ Outcome RunOnce(const Fixture& f, int world, int per_group, results::ResultStore
   if (out.summary.grace_expired) {
     // The job would end here; in a test, release the workers once their units are back.
     for (int r = 0; r < world; ++r) {
-      worker::Message m;
+      comm::Message m;
       bool got = false;
       while (!got) ASSERT_TRUE(links[0]->Receive(1.0, &m, &got).ok()), out;
       links[0]->Send(m.peer, kStop, "");

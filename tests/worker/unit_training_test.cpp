@@ -9,9 +9,9 @@
 #include <ostream>
 #include <thread>
 
+#include "comm/group_comm.h"
 #include "pwemoe/train/schedule.h"
 #include "unit_fixture.h"
-#include "worker/group_comm.h"
 #include "worker/unit_records.h"
 #include "worker/unit_runner.h"
 
@@ -121,7 +121,7 @@ struct GroupRun {
 
 GroupRun RunGroup(const Experiment& e, const TrainSpec& spec, int n,
                   std::vector<config::ExperimentConfig> configs = {}) {
-  std::vector<std::unique_ptr<GroupComm>> group = MakeLocalGroup(n);
+  std::vector<std::unique_ptr<comm::GroupComm>> group = comm::MakeLocalGroup(n);
   GroupRun run{std::vector<Status>(n), std::vector<results::TrainRecord>(n)};
   std::vector<std::thread> threads;
   for (int r = 0; r < n; ++r) {
@@ -255,7 +255,7 @@ TEST_F(UnitTraining, LoadFailureOnOneRankStopsTheGroup) {
 TEST_F(UnitTraining, BadSpecsAreInvalidArguments) {
   const Experiment e = MakeExperiment();
   UnitRunner runner(e.config, "cpu");
-  std::vector<std::unique_ptr<GroupComm>> group = MakeLocalGroup(1);
+  std::vector<std::unique_ptr<comm::GroupComm>> group = comm::MakeLocalGroup(1);
   results::TrainRecord record;
   for (const std::vector<int>& tasks : {std::vector<int>{}, {0, 3}, {1, 1}, {-1, 0}}) {
     Status st = runner.RunTraining(Spec(tasks, config::Variant::kLs), group[0].get(), &record);

@@ -8,12 +8,9 @@
 
 #include <mpi.h>
 
-#include <string>
-#include <vector>
-
 #include "pwemoe/util/status.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 class MpiSession {
  public:
@@ -38,9 +35,4 @@ class MpiSession {
   int size_ = 1;
 };
 
-// The host names (MPI_Get_processor_name) of every rank of `comm`, distinct and sorted, into
-// *hosts on `comm`'s rank 0 (cleared elsewhere). Collective over `comm`; MPI errors come back
-// as a Status (MPI_CHECK). Main thread only.
-Status GatherHostNames(MPI_Comm comm, std::vector<std::string>* hosts);
-
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

@@ -5,10 +5,10 @@
 #include <functional>
 #include <thread>
 
-#include "tests/worker/group_test_inputs.h"
-#include "worker/group_comm.h"
+#include "tests/comm/group_test_inputs.h"
+#include "comm/group_comm.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 namespace {
 
 using testing::Bits;
@@ -160,4 +160,4 @@ TEST(LocalGroup, MismatchedCallsFailOnEveryRankInsteadOfHanging) {
 }
 
 }  // namespace
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

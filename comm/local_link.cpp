@@ -4,10 +4,10 @@
 #include <deque>
 #include <mutex>
 
-#include "worker/link.h"
-#include "worker/link_internal.h"
+#include "comm/link.h"
+#include "comm/link_internal.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 Status Mailbox::Post(Message message) {
   {
@@ -68,4 +68,4 @@ std::vector<std::unique_ptr<Link>> MakeLocalLinks(int num_workers) {
   return links;
 }
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

@@ -1,6 +1,6 @@
 // GroupComm: the communicator of one training group (docs/DESIGN.md, "Work units and scheduling"), and its
-// in-process implementation. The MPI one is in worker/mpi_group.h, the NCCL one in
-// worker/nccl_group.h.
+// in-process implementation. The MPI one is in comm/mpi_group.h, the NCCL one in
+// comm/nccl_group.h.
 //
 // Contract, for every implementation:
 //  - Every rank of the group calls the same collectives, with the same sizes and root, in the
@@ -24,7 +24,7 @@
 
 #include "pwemoe/util/status.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 class GroupComm {
  public:
@@ -65,4 +65,4 @@ void SumRowsInRankOrder(const double* rows, int count, size_t n, double* out);
 // order. n = 1 gives the trivial group for single-process code. n < 1 gives an empty vector.
 std::vector<std::unique_ptr<GroupComm>> MakeLocalGroup(int n);
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

@@ -1,16 +1,16 @@
 // MPI links: rank 0's coordinator end hears MPI and its own worker's mailbox; other ranks' worker
 // ends talk to rank 0 by MPI. Polling with back-off sleeps, never a blocking receive.
-#include "worker/mpi_link.h"
+#include "comm/mpi_link.h"
 
 #include <chrono>
 #include <climits>
 #include <thread>
 
-#include "worker/link.h"
-#include "worker/link_internal.h"
-#include "worker/mpi_check.h"
+#include "comm/link.h"
+#include "comm/link_internal.h"
+#include "comm/check.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 void BackOff(int* round) {
   constexpr int kSpins = 50;
@@ -162,4 +162,4 @@ Status PollingBroadcast(MPI_Comm comm, int* value) {
   }
 }
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

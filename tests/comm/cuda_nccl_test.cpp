@@ -1,4 +1,4 @@
-// The CUDA and NCCL code of worker/ without a GPU: it compiles and links wherever the toolkit and
+// The CUDA and NCCL code of comm/ without a GPU: it compiles and links wherever the toolkit and
 // NCCL are (CI), the checking macros name the call, the error and the place, and the runtime's
 // "no driver" or "no device" reads as zero devices, not as a failure.
 #include <gtest/gtest.h>
@@ -6,10 +6,11 @@
 
 #include <string>
 
-#include "worker/cuda_device.h"
-#include "worker/nccl_group.h"
+#include "comm/check.h"
+#include "comm/cuda_device.h"
+#include "comm/nccl_group.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 namespace {
 
 TEST(CudaNccl, CheckMacrosNameCallErrorAndPlace) {
@@ -41,4 +42,4 @@ TEST(CudaNccl, NoDeviceCountsAsZero) {
 }
 
 }  // namespace
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

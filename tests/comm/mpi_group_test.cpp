@@ -1,10 +1,11 @@
 // The MPI (and, with --nccl, NCCL) group communicator under mpirun; ctest runs it with label mpi.
 //
-//   worker_mpi_group_test <ranks_per_group> [--nccl] [--inject-mismatch]
+//   comm_mpi_group_test <ranks_per_group> [--nccl] [--inject-mismatch]
 //
 // Checks: groups are consecutive blocks of world ranks; sums are bit-identical to the in-process
 // group's and to the rank-ordered serial sum, on every rank and on a repeated call; broadcast,
-// barrier and errors. Every rank runs every collective in the same order whatever fails, and all
+// barrier and errors; the split of the world by colour (rank 0 apart) and its freeing, the set-up
+// collectives, and MPI_CHECK's message. Every rank runs every collective in the same order whatever fails, and all
 // ranks exit 1 if any check failed on any rank. --inject-mismatch corrupts one expected value on
 // world rank 1, to show that a mismatch fails the run.
 #include <mpi.h>
@@ -18,16 +19,19 @@
 #include <string>
 #include <thread>
 
-#include "tests/worker/group_test_inputs.h"
-#include "worker/group_comm.h"
-#include "worker/mpi_check.h"
-#include "worker/mpi_group.h"
-#include "worker/mpi_session.h"
+#include "comm/check.h"
+#include "comm/collectives.h"
+#include "comm/communicator.h"
+#include "comm/group_comm.h"
+#include "comm/mpi_group.h"
+#include "comm/mpi_session.h"
+#include "tests/comm/group_test_inputs.h"
 #ifdef PWEMOE_HAVE_NCCL
-#include "worker/nccl_group.h"
+#include "comm/cuda_device.h"
+#include "comm/nccl_group.h"
 #endif
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 namespace {
 
 using testing::Bits;
@@ -147,6 +151,48 @@ void CheckBroadcastBarrierErrors(GroupComm& g) {
   CheckOk(g.Barrier(), "barrier");
 }
 
+// SplitByColor with rank 0 apart (a negative colour) and the others together, as the
+// orchestrator splits off its workers; then the handle frees it.
+void CheckSplitByColor(int world_rank, int world_size) {
+  OwnedComm workers;
+  CheckOk(SplitByColor(MPI_COMM_WORLD, world_rank == 0 ? -1 : 1, &workers), "split by colour");
+  if (world_rank == 0) {
+    Check(workers.is_null(), "rank 0 of a negative colour got a communicator");
+  } else if (!workers.is_null()) {
+    int rank = -1, size = 0;
+    CheckOk(MPI_CHECK(MPI_Comm_rank(workers.get(), &rank)), "rank in the split");
+    CheckOk(MPI_CHECK(MPI_Comm_size(workers.get(), &size)), "size of the split");
+    Check(rank == world_rank - 1 && size == world_size - 1,
+          "split rank " + std::to_string(rank) + " of " + std::to_string(size));
+    int sum = 0;
+    CheckOk(AllReduceInt(workers.get(), ReduceOp::kSum, world_rank, &sum), "sum over the split");
+    Check(sum == world_size * (world_size - 1) / 2, "sum over the split " + std::to_string(sum));
+  } else {
+    Check(false, "a rank of colour 1 got no communicator");
+  }
+  CheckOk(workers.Free(), "freeing the split");
+  Check(workers.is_null(), "a freed handle is not null");
+  CheckOk(workers.Free(), "freeing a null handle");
+}
+
+// AllReduceInt's three operations, the barrier, and what MPI_CHECK says of an error code.
+void CheckCollectivesAndCheckMacro(int world_rank, int world_size) {
+  int low = -1, high = -1;
+  CheckOk(AllReduceInt(MPI_COMM_WORLD, ReduceOp::kMin, world_rank, &low), "min over the world");
+  CheckOk(AllReduceInt(MPI_COMM_WORLD, ReduceOp::kMax, world_rank, &high), "max over the world");
+  Check(low == 0 && high == world_size - 1, "min and max over the world");
+  CheckOk(Barrier(MPI_COMM_WORLD), "world barrier");
+  std::vector<std::string> hosts;
+  CheckOk(GatherHostNames(MPI_COMM_WORLD, &hosts), "host names");
+  Check(world_rank == 0 ? !hosts.empty() : hosts.empty(), "host names on rank 0 only");
+  Check(MPI_CHECK(MPI_SUCCESS).ok(), "MPI_CHECK of MPI_SUCCESS");
+  const Status st = MPI_CHECK(MPI_ERR_COMM);
+  Check(st.code() == Status::Code::kIoError, "MPI_CHECK of an error is not IoError");
+  Check(st.message().find("MPI_ERR_COMM failed: ") != std::string::npos &&
+            st.message().find("mpi_group_test.cpp:") != std::string::npos,
+        "MPI_CHECK's message names the call and the place: " + st.message());
+}
+
 int Run(int argc, char** argv, const MpiSession& mpi) {
   const int per_group = argc > 1 ? std::atoi(argv[1]) : 0;
   bool nccl = false, inject = false;
@@ -176,6 +222,8 @@ int Run(int argc, char** argv, const MpiSession& mpi) {
   CheckDoubleSums(*group, 1000, 13);
   CheckBroadcastBarrierErrors(*group);
   group.reset();  // frees the group's communicator before MPI_Finalize
+  CheckSplitByColor(mpi.rank(), mpi.size());
+  CheckCollectivesAndCheckMacro(mpi.rank(), mpi.size());
   int any_failed = 0, failed = g_failures > 0 ? 1 : 0;
   CheckOk(MPI_CHECK(MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD)),
           "agreeing on the exit code");
@@ -187,14 +235,14 @@ int Run(int argc, char** argv, const MpiSession& mpi) {
 }
 
 }  // namespace
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm
 
 int main(int argc, char** argv) {
-  pwemoe::worker::MpiSession mpi(&argc, &argv);
+  pwemoe::comm::MpiSession mpi(&argc, &argv);
   if (!mpi.status().ok()) {
     std::fprintf(stderr, "%s\n", mpi.status().ToString().c_str());
     return 1;
   }
-  pwemoe::worker::g_world_rank = mpi.rank();
-  return pwemoe::worker::Run(argc, argv, mpi);
+  pwemoe::comm::g_world_rank = mpi.rank();
+  return pwemoe::comm::Run(argc, argv, mpi);
 }

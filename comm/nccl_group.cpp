@@ -1,20 +1,15 @@
-#include "worker/nccl_group.h"
+#include "comm/nccl_group.h"
 
 #include <spdlog/spdlog.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "worker/mpi_check.h"
-#include "worker/mpi_group.h"
+#include "comm/check.h"
+#include "comm/communicator.h"
 
-namespace pwemoe::worker {
-
-Status NcclStatus(ncclResult_t rc, const char* call, const char* file, int line) {
-  if (rc == ncclSuccess) return Status::Ok();
-  return Status::IoError(std::string(call) + " failed: " + ncclGetErrorString(rc) + " (" + file +
-                         ":" + std::to_string(line) + ")");
-}
+namespace pwemoe::comm {
 
 namespace {
 
@@ -27,7 +22,7 @@ void LogIfError(const Status& st) {
 
 class NcclGroupComm final : public GroupComm {
  public:
-  explicit NcclGroupComm(MPI_Comm comm) : comm_(comm) {}
+  explicit NcclGroupComm(OwnedComm comm) : comm_(std::move(comm)) {}
   ~NcclGroupComm() override;
   NcclGroupComm(const NcclGroupComm&) = delete;
   NcclGroupComm& operator=(const NcclGroupComm&) = delete;
@@ -40,7 +35,7 @@ class NcclGroupComm final : public GroupComm {
   Status AllReduceSum(float* data, size_t n) override;
   Status AllReduceSum(double* data, size_t n) override;
   Status Broadcast(void* data, size_t bytes, int root) override;
-  Status Barrier() override { return MPI_CHECK(MPI_Barrier(comm_)); }
+  Status Barrier() override { return MPI_CHECK(MPI_Barrier(comm_.get())); }
 
  private:
   // All-gather to the device scratch, rank-ordered sum on the host with `sum`, copy back.
@@ -49,7 +44,7 @@ class NcclGroupComm final : public GroupComm {
   Status EnsureScratch(size_t bytes);
   Status Sync() { return CUDA_CHECK(cudaStreamSynchronize(stream_)); }
 
-  MPI_Comm comm_;
+  OwnedComm comm_;  // freed last, after the NCCL communicator
   ncclComm_t nccl_ = nullptr;
   cudaStream_t stream_ = nullptr;
   int rank_ = 0;
@@ -63,15 +58,12 @@ NcclGroupComm::~NcclGroupComm() {
   if (nccl_ != nullptr) LogIfError(NCCL_CHECK(ncclCommDestroy(nccl_)));
   if (stream_ != nullptr) LogIfError(CUDA_CHECK(cudaStreamDestroy(stream_)));
   if (scratch_ != nullptr) LogIfError(CUDA_CHECK(cudaFree(scratch_)));
-  int finalized = 0;
-  if (MPI_CHECK(MPI_Finalized(&finalized)).ok() && !finalized) {
-    LogIfError(MPI_CHECK(MPI_Comm_free(&comm_)));
-  }
+  LogIfError(comm_.Free());
 }
 
 Status NcclGroupComm::Init() {
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(comm_, &rank_)));
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_size(comm_, &size_)));
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(comm_.get(), &rank_)));
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_size(comm_.get(), &size_)));
   // Rank 0 sends a flag with the id, so that its failure does not leave the others waiting.
   struct IdMessage {
     int ok = 0;
@@ -82,7 +74,7 @@ Status NcclGroupComm::Init() {
     st = NCCL_CHECK(ncclGetUniqueId(&msg.id));
     msg.ok = st.ok() ? 1 : 0;
   }
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Bcast(&msg, sizeof msg, MPI_BYTE, 0, comm_)));
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Bcast(&msg, sizeof msg, MPI_BYTE, 0, comm_.get())));
   if (msg.ok == 0) {
     return st.ok() ? Status::IoError("NCCL group: its rank 0 could not create the unique id") : st;
   }
@@ -146,9 +138,9 @@ Status NcclGroupComm::Broadcast(void* data, size_t bytes, int root) {
 }  // namespace
 
 Status MakeNcclGroups(int ranks_per_group, MPI_Comm parent, std::unique_ptr<GroupComm>* out) {
-  MPI_Comm comm = MPI_COMM_NULL;
+  OwnedComm comm;
   PWEMOE_RETURN_IF_ERROR(SplitConsecutive(parent, ranks_per_group, &comm));
-  auto group = std::make_unique<NcclGroupComm>(comm);  // owns comm from here on
+  auto group = std::make_unique<NcclGroupComm>(std::move(comm));
   PWEMOE_RETURN_IF_ERROR(group->Init());
   int device = -1;
   PWEMOE_RETURN_IF_ERROR(CUDA_CHECK(cudaGetDevice(&device)));
@@ -157,4 +149,4 @@ Status MakeNcclGroups(int ranks_per_group, MPI_Comm parent, std::unique_ptr<Grou
   return Status::Ok();
 }
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

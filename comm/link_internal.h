@@ -1,13 +1,13 @@
-// Pieces shared by the link implementations (worker/link.h); not part of the interface.
+// Pieces shared by the link implementations (comm/link.h); not part of the interface.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 
-#include "worker/link.h"
+#include "comm/link.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 // A thread-safe queue of messages with a timed wait.
 class Mailbox {
@@ -26,4 +26,4 @@ class Mailbox {
 // 20 us doubling up to 2 ms. `*round` counts the calls since the last message.
 void BackOff(int* round);
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

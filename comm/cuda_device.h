@@ -1,6 +1,6 @@
-// The binding of a rank to its GPU and the checking of CUDA runtime return codes. Compiled
-// wherever the CUDA toolkit is (CMake defines PWEMOE_HAVE_CUDART); needs no LibTorch and no NCCL,
-// so a single-GPU run (groups of one) uses it without NCCL.
+// The binding of a rank to its GPU. Compiled wherever the CUDA toolkit is (CMake defines
+// PWEMOE_HAVE_CUDART); needs no LibTorch and no NCCL, so a single-GPU run (groups of one) uses it
+// without NCCL. CUDA_CHECK is in comm/check.h.
 //
 // Thread safety: BindDevice sets the calling thread's current device (cudaSetDevice) and is
 // collective over its communicator: call it once per rank, from the thread that initialised MPI,
@@ -9,16 +9,11 @@
 
 #ifdef PWEMOE_HAVE_CUDART
 
-#include <cuda_runtime.h>
 #include <mpi.h>
 
 #include "pwemoe/util/status.h"
 
-namespace pwemoe::worker {
-
-// Status for a CUDA runtime return code (OK on success), naming the call, the runtime's error
-// string, and the file and line. Use through CUDA_CHECK.
-Status CudaStatus(cudaError_t rc, const char* call, const char* file, int line);
+namespace pwemoe::comm {
 
 // The number of CUDA devices this process sees; 0 (not an error) when the runtime finds no
 // device or no driver. Never fails.
@@ -30,8 +25,6 @@ int VisibleCudaDevices();
 // visible.
 Status BindDevice(MPI_Comm world, int* device);
 
-}  // namespace pwemoe::worker
-
-#define CUDA_CHECK(call) ::pwemoe::worker::CudaStatus((call), #call, __FILE__, __LINE__)
+}  // namespace pwemoe::comm
 
 #endif  // PWEMOE_HAVE_CUDART

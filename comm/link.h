@@ -1,7 +1,7 @@
 // Link: the point-to-point message transport between the coordinator and the workers (the
 // protocol itself is in orchestrator/coordinator.h). Two implementations: in-process queues
 // (MakeLocalLinks: tests, and rank 0's own worker thread) and MPI (MakeMpiLinks, in
-// worker/mpi_link.h: this header is transport-neutral and does not include <mpi.h>).
+// comm/mpi_link.h: this header is transport-neutral and does not include <mpi.h>).
 //
 // A message is (peer, kind, payload): `peer` is the other end's rank (0 is the coordinator; the
 // worker on rank 0 is peer 0 of the coordinator), `kind` a small non-negative integer the
@@ -23,7 +23,7 @@
 
 #include "pwemoe/util/status.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 struct Message {
   int peer = -1;
@@ -47,4 +47,4 @@ class Link {
 // coordinator is peer 0 of every worker). n >= 1. The ends may be used from n+1 threads.
 std::vector<std::unique_ptr<Link>> MakeLocalLinks(int num_workers);
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

@@ -1,6 +1,6 @@
 // GroupComm over NCCL, for groups of GPU ranks. Compiled wherever the CUDA toolkit and NCCL are
-// (CMake defines PWEMOE_HAVE_NCCL), with or without a CUDA LibTorch; worker/group_comm.h has the
-// contract, worker/cuda_device.h the binding of a rank to its GPU.
+// (CMake defines PWEMOE_HAVE_NCCL), with or without a CUDA LibTorch; comm/group_comm.h has the
+// contract, comm/cuda_device.h the binding of a rank to its GPU.
 //
 // Order of use: MpiSession, BindDevice, MakeNcclGroups. Buffers given to the GroupComm are CUDA
 // device memory on the bound device (device_memory() is true); the communicator works on its own
@@ -22,19 +22,13 @@
 #ifdef PWEMOE_HAVE_NCCL
 
 #include <mpi.h>
-#include <nccl.h>
 
 #include <memory>
 
+#include "comm/group_comm.h"
 #include "pwemoe/util/status.h"
-#include "worker/cuda_device.h"
-#include "worker/group_comm.h"
 
-namespace pwemoe::worker {
-
-// Status for an NCCL return code (OK on success), naming the call, the library's error string,
-// and the file and line. Use through NCCL_CHECK.
-Status NcclStatus(ncclResult_t rc, const char* call, const char* file, int line);
+namespace pwemoe::comm {
 
 // This process's group communicator over NCCL for consecutive groups of `ranks_per_group` ranks
 // of `parent` (SplitConsecutive): the group's rank 0 creates the NCCL unique id and sends it by
@@ -42,8 +36,6 @@ Status NcclStatus(ncclResult_t rc, const char* call, const char* file, int line)
 // BindDevice. Ranks of one group must be on distinct devices (an NCCL rule).
 Status MakeNcclGroups(int ranks_per_group, MPI_Comm parent, std::unique_ptr<GroupComm>* out);
 
-}  // namespace pwemoe::worker
-
-#define NCCL_CHECK(call) ::pwemoe::worker::NcclStatus((call), #call, __FILE__, __LINE__)
+}  // namespace pwemoe::comm
 
 #endif  // PWEMOE_HAVE_NCCL

@@ -1,14 +1,16 @@
-#include "worker/mpi_group.h"
+#include "comm/mpi_group.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "worker/mpi_check.h"
+#include "comm/check.h"
+#include "comm/communicator.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 namespace {
 
 // Elements (or bytes, for Broadcast) per MPI call: keeps counts within int and bounds the scratch.
@@ -20,15 +22,14 @@ using SumRowsFn = void (*)(const void* rows, int count, size_t n, void* out);
 
 class MpiGroupComm final : public GroupComm {
  public:
-  explicit MpiGroupComm(MPI_Comm comm) : comm_(comm) {}
-  ~MpiGroupComm() override;
+  explicit MpiGroupComm(OwnedComm comm) : comm_(std::move(comm)) {}
   MpiGroupComm(const MpiGroupComm&) = delete;
   MpiGroupComm& operator=(const MpiGroupComm&) = delete;
 
   // Reads rank and size from the communicator.
   Status Init() {
-    PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(comm_, &rank_)));
-    return MPI_CHECK(MPI_Comm_size(comm_, &size_));
+    PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(comm_.get(), &rank_)));
+    return MPI_CHECK(MPI_Comm_size(comm_.get(), &size_));
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
@@ -36,24 +37,17 @@ class MpiGroupComm final : public GroupComm {
   Status AllReduceSum(float* data, size_t n) override;
   Status AllReduceSum(double* data, size_t n) override;
   Status Broadcast(void* data, size_t bytes, int root) override;
-  Status Barrier() override { return MPI_CHECK(MPI_Barrier(comm_)); }
+  Status Barrier() override { return MPI_CHECK(MPI_Barrier(comm_.get())); }
 
  private:
   // Gather each chunk to rank 0, sum it there with `sum`, broadcast it back.
   Status AllReduce(void* data, size_t n, MPI_Datatype type, size_t elem_bytes, SumRowsFn sum);
 
-  MPI_Comm comm_;
+  OwnedComm comm_;  // freed when the group is destroyed
   int rank_ = 0;
   int size_ = 1;
   std::vector<unsigned char> gathered_;  // rank 0: every rank's chunk, in rank order
 };
-
-MpiGroupComm::~MpiGroupComm() {
-  int finalized = 0;
-  if (!MPI_CHECK(MPI_Finalized(&finalized)).ok() || finalized) return;  // too late to free
-  Status st = MPI_CHECK(MPI_Comm_free(&comm_));
-  if (!st.ok()) spdlog::warn("MPI group: {}", st.ToString());
-}
 
 Status MpiGroupComm::AllReduce(void* data, size_t n, MPI_Datatype type, size_t elem_bytes,
                                SumRowsFn sum) {
@@ -64,9 +58,9 @@ Status MpiGroupComm::AllReduce(void* data, size_t n, MPI_Datatype type, size_t e
     unsigned char* chunk = bytes + done * elem_bytes;
     if (rank_ == 0) gathered_.resize(static_cast<size_t>(size_) * count * elem_bytes);
     PWEMOE_RETURN_IF_ERROR(
-        MPI_CHECK(MPI_Gather(chunk, icount, type, gathered_.data(), icount, type, 0, comm_)));
+        MPI_CHECK(MPI_Gather(chunk, icount, type, gathered_.data(), icount, type, 0, comm_.get())));
     if (rank_ == 0) sum(gathered_.data(), size_, count, chunk);
-    PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Bcast(chunk, icount, type, 0, comm_)));
+    PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Bcast(chunk, icount, type, 0, comm_.get())));
   }
   return Status::Ok();
 }
@@ -93,37 +87,21 @@ Status MpiGroupComm::Broadcast(void* data, size_t bytes, int root) {
   auto* p = static_cast<unsigned char*>(data);
   for (size_t done = 0; done < bytes; done += kChunkBytes) {
     const int count = static_cast<int>(std::min(kChunkBytes, bytes - done));
-    PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Bcast(p + done, count, MPI_BYTE, root, comm_)));
+    PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Bcast(p + done, count, MPI_BYTE, root, comm_.get())));
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-Status SplitConsecutive(MPI_Comm parent, int ranks_per_group, MPI_Comm* group) {
-  if (ranks_per_group < 1) {
-    return Status::InvalidArgument("ranks per group must be at least 1, got " +
-                                   std::to_string(ranks_per_group));
-  }
-  int rank = 0;
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(parent, &rank)));
-  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_split(parent, rank / ranks_per_group, rank, group)));
-  Status st = MPI_CHECK(MPI_Comm_set_errhandler(*group, MPI_ERRORS_RETURN));
-  if (!st.ok()) {
-    MPI_CHECK(MPI_Comm_free(group));  // the set-up error is the one to report
-    *group = MPI_COMM_NULL;
-  }
-  return st;
-}
-
 Status MakeMpiGroups(int ranks_per_group, MPI_Comm parent, std::unique_ptr<GroupComm>* out) {
-  MPI_Comm comm = MPI_COMM_NULL;
+  OwnedComm comm;
   PWEMOE_RETURN_IF_ERROR(SplitConsecutive(parent, ranks_per_group, &comm));
-  auto group = std::make_unique<MpiGroupComm>(comm);  // owns comm from here on
+  auto group = std::make_unique<MpiGroupComm>(std::move(comm));
   PWEMOE_RETURN_IF_ERROR(group->Init());
   spdlog::debug("MPI group: rank {}/{}", group->rank(), group->size());
   *out = std::move(group);
   return Status::Ok();
 }
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

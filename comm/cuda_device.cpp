@@ -1,23 +1,18 @@
-#include "worker/cuda_device.h"
+#include "comm/cuda_device.h"
 
 #include <spdlog/spdlog.h>
 
 #include <string>
 
-#include "worker/mpi_check.h"
+#include "comm/check.h"
+#include "comm/communicator.h"
 
-namespace pwemoe::worker {
-
-Status CudaStatus(cudaError_t rc, const char* call, const char* file, int line) {
-  if (rc == cudaSuccess) return Status::Ok();
-  return Status::IoError(std::string(call) + " failed: " + cudaGetErrorString(rc) + " (" + file +
-                         ":" + std::to_string(line) + ")");
-}
+namespace pwemoe::comm {
 
 int VisibleCudaDevices() {
   int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess) {
-    (void)cudaGetLastError();  // clear the sticky "no driver" / "no device" error
+  if (!CUDA_CHECK(cudaGetDeviceCount(&count)).ok()) {
+    (void)CUDA_CHECK(cudaGetLastError());  // clear the sticky "no driver" / "no device" error
     return 0;
   }
   return count;
@@ -25,14 +20,13 @@ int VisibleCudaDevices() {
 
 Status BindDevice(MPI_Comm world, int* device) {
   int rank = 0, local = 0, len = 0;
-  MPI_Comm node = MPI_COMM_NULL;
+  MPI_Comm raw = MPI_COMM_NULL;
   PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(world, &rank)));
   PWEMOE_RETURN_IF_ERROR(
-      MPI_CHECK(MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node)));
-  Status st = MPI_CHECK(MPI_Comm_rank(node, &local));
-  Status freed = MPI_CHECK(MPI_Comm_free(&node));
-  PWEMOE_RETURN_IF_ERROR(st);
-  PWEMOE_RETURN_IF_ERROR(freed);
+      MPI_CHECK(MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &raw)));
+  OwnedComm node(raw);
+  PWEMOE_RETURN_IF_ERROR(MPI_CHECK(MPI_Comm_rank(node.get(), &local)));
+  PWEMOE_RETURN_IF_ERROR(node.Free());
   const int count = VisibleCudaDevices();
   if (count < 1) return Status::NotFound("rank " + std::to_string(rank) + ": no CUDA device");
   *device = local % count;
@@ -45,4 +39,4 @@ Status BindDevice(MPI_Comm world, int* device) {
   return Status::Ok();
 }
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

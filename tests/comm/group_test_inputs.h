@@ -11,7 +11,7 @@
 #include <random>
 #include <vector>
 
-namespace pwemoe::worker::testing {
+namespace pwemoe::comm::testing {
 
 // Rank `rank`'s input of n values for a given seed; the same on every process.
 inline std::vector<double> DoubleInput(int rank, size_t n, uint32_t seed) {
@@ -63,4 +63,4 @@ inline std::vector<uint64_t> Bits(const std::vector<double>& v) {
   return b;
 }
 
-}  // namespace pwemoe::worker::testing
+}  // namespace pwemoe::comm::testing

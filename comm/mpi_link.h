@@ -1,8 +1,8 @@
-// The MPI transport of the coordinator-worker links (worker/link.h has the Link contract and the
+// The MPI transport of the coordinator-worker links (comm/link.h has the Link contract and the
 // in-process links): the links of an MPI process, and the polling broadcast the ranks use while
 // rank 0 sets up. The only header of the link layer that includes <mpi.h>.
 //
-// Thread safety: as worker/link.h says for MakeMpiLinks; PollingBroadcast from the thread that
+// Thread safety: as comm/link.h says for MakeMpiLinks; PollingBroadcast from the thread that
 // initialised MPI.
 #pragma once
 
@@ -10,10 +10,10 @@
 
 #include <memory>
 
+#include "comm/link.h"
 #include "pwemoe/util/status.h"
-#include "worker/link.h"
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 // The links of this MPI process over `world` (the job's communicator, error handler
 // MPI_ERRORS_RETURN). On rank 0: *coordinator hears every rank (ranks >= 1 by MPI, its own
@@ -28,4 +28,4 @@ Status MakeMpiLinks(MPI_Comm world, std::unique_ptr<Link>* coordinator,
 // the benchmark, opening the result store) and must learn whether it succeeded. Collective.
 Status PollingBroadcast(MPI_Comm comm, int* value);
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm

@@ -1,4 +1,4 @@
-#include "worker/group_comm.h"
+#include "comm/group_comm.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-namespace pwemoe::worker {
+namespace pwemoe::comm {
 
 void SumInRankOrder(const float* const* parts, int count, size_t n, float* out) {
   for (size_t i = 0; i < n; ++i) {
@@ -176,4 +176,4 @@ std::vector<std::unique_ptr<GroupComm>> MakeLocalGroup(int n) {
   return group;
 }
 
-}  // namespace pwemoe::worker
+}  // namespace pwemoe::comm
