@@ -91,10 +91,10 @@ Status Evaluate(const Options& o, eval::EvalResult* result) {
                           {"precision", model::PrecisionName(o.precision)}});
 }
 
-Status Run(const ToolContext& ctx) {
+Status Run(ToolContext* ctx) {
   Options o;
-  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
-  torch::set_num_threads(static_cast<int>(ctx.threads));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx->flags, &o));
+  torch::set_num_threads(static_cast<int>(ctx->threads));
   eval::EvalResult r;
   PWEMOE_RETURN_IF_ERROR(Evaluate(o, &r));
   nlohmann::ordered_json out = {{"accuracy", r.accuracy}, {"mean_loss", r.mean_loss},
@@ -108,7 +108,4 @@ Status Run(const ToolContext& ctx) {
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

@@ -239,17 +239,14 @@ Status Export(const Options& o) {
   return Status::Ok();
 }
 
-Status Run(const ToolContext& ctx) {
+Status Run(ToolContext* ctx) {
   Options o;
-  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
-  torch::set_num_threads(static_cast<int>(ctx.threads));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx->flags, &o));
+  torch::set_num_threads(static_cast<int>(ctx->threads));
   return Export(o);
 }
 
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

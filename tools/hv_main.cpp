@@ -138,9 +138,9 @@ void Print(const Options& o, const results::HvResult& r) {
   }
 }
 
-Status Run(const ToolContext& ctx) {
+Status Run(ToolContext* ctx) {
   Options o;
-  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx->flags, &o));
   std::vector<std::vector<double>> points;
   PWEMOE_RETURN_IF_ERROR(ReadPoints(o.file, &points));
   if (!points.empty() && points[0].size() != o.ref.size()) {
@@ -157,7 +157,4 @@ Status Run(const ToolContext& ctx) {
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

@@ -93,10 +93,10 @@ Status ReadOptions(const ParsedFlags& flags, int64_t threads, mini::MakeOptions*
   return Status::Ok();
 }
 
-Status Run(const ToolContext& ctx) {
+Status Run(ToolContext* ctx) {
   mini::MakeOptions o;
-  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, ctx.threads, &o));
-  if (ctx.flags.Has("--hash")) {
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx->flags, ctx->threads, &o));
+  if (ctx->flags.Has("--hash")) {
     const std::string hash = mini::ConfigHash(o);
     std::printf("%s %s\n", hash.c_str(), mini::IsComplete(o.out_dir, hash) ? "complete" : "missing");
     return Status::Ok();
@@ -112,7 +112,4 @@ Status Run(const ToolContext& ctx) {
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

@@ -92,9 +92,9 @@ Status ListImages(const Options& o, image::ImageList* list) {
   return image::ReadImageCsv(o.csv, classes, base, list);
 }
 
-Status Run(const ToolContext& ctx) {
+Status Run(ToolContext* ctx) {
   Options o;
-  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, ctx.threads, &o));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx->flags, ctx->threads, &o));
   image::ImageList list;
   PWEMOE_RETURN_IF_ERROR(ListImages(o, &list));
   spdlog::info("{} images of {} classes -> {} ({}x{}, {} threads)", list.entries.size(),
@@ -119,7 +119,4 @@ Status Run(const ToolContext& ctx) {
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

@@ -65,9 +65,9 @@ Status ReadOptions(const ParsedFlags& flags, Options* o) {
                        &o->report.hv_exact_seconds);
 }
 
-Status Run(const ToolContext& ctx) {
+Status Run(ToolContext* ctx) {
   Options o;
-  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx->flags, &o));
   results::StoreHeader header;
   results::ResultSet records;
   PWEMOE_RETURN_IF_ERROR(results::ReadResults(o.results, &header, &records));
@@ -84,7 +84,4 @@ Status Run(const ToolContext& ctx) {
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

@@ -151,7 +151,4 @@ Status Run(ToolContext* ctx) {
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

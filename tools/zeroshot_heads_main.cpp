@@ -160,10 +160,10 @@ Status MakeHead(const Options& o, Summary* s) {
   return Status::Ok();
 }
 
-Status Run(const ToolContext& ctx) {
+Status Run(ToolContext* ctx) {
   Options o;
-  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx.flags, &o));
-  torch::set_num_threads(static_cast<int>(ctx.threads));
+  PWEMOE_RETURN_IF_ERROR(ReadOptions(ctx->flags, &o));
+  torch::set_num_threads(static_cast<int>(ctx->threads));
   Summary s;
   PWEMOE_RETURN_IF_ERROR(MakeHead(o, &s));
   nlohmann::ordered_json out = {{"out", o.out},
@@ -182,7 +182,4 @@ Status Run(const ToolContext& ctx) {
 }  // namespace
 }  // namespace pwemoe::tools
 
-int main(int argc, char** argv) {
-  using namespace pwemoe;
-  return RunTool(tools::kSpec, argc, argv, [](ToolContext* ctx) { return tools::Run(*ctx); });
-}
+PWEMOE_TOOL_MAIN(pwemoe::tools::kSpec, pwemoe::tools::Run)

@@ -3,9 +3,8 @@
 // up, --threads checked) and the end (a failed Status printed as "<tool>: <message>" and turned
 // into its exit code). A tool is then its own flag rows, its options and a few library calls:
 //
-//   int main(int argc, char** argv) {
-//     return RunTool(kSpec, argc, argv, [](ToolContext* ctx) { return DoTheWork(ctx->flags); });
-//   }
+//   Status Run(ToolContext* ctx) { return DoTheWork(ctx->flags); }
+//   PWEMOE_TOOL_MAIN(kSpec, Run)
 //
 // Thread safety: call from the main thread, once per process (it sets the logger and allocator).
 #pragma once
@@ -76,6 +75,11 @@ bool StartTool(const char* tool, const char* usage, const char* description,
 // spec.aborted_exit_code, others 1).
 int RunTool(const ToolSpec& spec, int argc, char** argv,
             const std::function<Status(ToolContext* ctx)>& body);
+
+// Defines the process's main() as RunTool(spec, argc, argv, run), `run` a Status(ToolContext*)
+// function. Write it at global scope, once, as a tool's last line.
+#define PWEMOE_TOOL_MAIN(spec, run) \
+  int main(int argc, char** argv) { return ::pwemoe::RunTool(spec, argc, argv, run); }
 
 // Prints "<tool>: <message>" to stderr and returns the status's exit code (Status::ExitCode).
 int ToolFailure(const char* tool, const Status& status);
