@@ -90,13 +90,7 @@ Status TrainWithGroup(train::TrainState* state, comm::GroupComm* group, const to
   while (state->step < state->options.steps) {
     train::StepRecord record;
     PWEMOE_RETURN_IF_ERROR(GroupStep(state, group, device, share, context, pending, &record));
-    if (!keep) continue;
-    result.records.push_back(std::move(record));
-    if (train::IsCheckpointStep(state->options, state->step)) {
-      train::RouterCheckpoint cp;
-      pending = train::MakeCheckpoint(*state, &cp);
-      result.checkpoints.push_back(std::move(cp));
-    }
+    if (keep) pending = train::KeepStep(*state, std::move(record), &result);
   }
   if (!pending.ok()) return pending.WithContext(context);
   if (keep) {

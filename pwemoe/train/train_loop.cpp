@@ -20,6 +20,15 @@ Status MakeCheckpoint(const TrainState& state, RouterCheckpoint* out) {
   return Status::Ok();
 }
 
+Status KeepStep(const TrainState& state, StepRecord record, TrainResult* result) {
+  result->records.push_back(std::move(record));
+  if (!IsCheckpointStep(state.options, state.step)) return Status::Ok();
+  RouterCheckpoint cp;
+  PWEMOE_RETURN_IF_ERROR(MakeCheckpoint(state, &cp));
+  result->checkpoints.push_back(std::move(cp));
+  return Status::Ok();
+}
+
 Status Train(const TrainProblem& problem, const TrainOptions& options,
              const std::vector<moe::Router>& routers, TrainResult* out) {
   TrainState state;
@@ -32,12 +41,7 @@ Status Train(const TrainProblem& problem, const TrainOptions& options,
     PWEMOE_RETURN_IF_ERROR(ComputeTaskGradients(&state, all, &buffer));
     StepRecord record;
     PWEMOE_RETURN_IF_ERROR(ApplyStep(&state, buffer, &record));
-    result.records.push_back(std::move(record));
-    if (IsCheckpointStep(options, state.step)) {
-      RouterCheckpoint cp;
-      PWEMOE_RETURN_IF_ERROR(MakeCheckpoint(state, &cp));
-      result.checkpoints.push_back(std::move(cp));
-    }
+    PWEMOE_RETURN_IF_ERROR(KeepStep(state, std::move(record), &result));
   }
   result.routers = std::move(state.routers);
   *out = std::move(result);

@@ -36,8 +36,14 @@ bool IsCheckpointStep(const TrainOptions& options, int64_t completed);
 // moe::RoutersToTensorMap.
 Status MakeCheckpoint(const TrainState& state, RouterCheckpoint* out);
 
-// InitTrainState, then every step (ComputeTaskGradients over all tasks, ApplyStep), recording
-// each step and checkpointing at IsCheckpointStep. Errors as those functions (a NaN or Inf loss or
+// What a training loop keeps after each step: appends `record` to result->records and, when
+// IsCheckpointStep(state.options, state.step), the state's routers to result->checkpoints. Train
+// and the group training loop both keep their steps through it. Errors as MakeCheckpoint (the
+// record is kept, no checkpoint is added).
+Status KeepStep(const TrainState& state, StepRecord record, TrainResult* result);
+
+// InitTrainState, then every step (ComputeTaskGradients over all tasks, ApplyStep), each kept
+// with KeepStep. Errors as those functions (a NaN or Inf loss or
 // gradient: Numerical naming the step and the task); *out replaced only on success.
 Status Train(const TrainProblem& problem, const TrainOptions& options,
              const std::vector<moe::Router>& routers, TrainResult* out);
