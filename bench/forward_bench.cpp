@@ -7,7 +7,6 @@
 // iterations after one warm-up; on a GPU (PWEMOE_BENCH_DEVICE=cuda) 20 iterations after one
 // warm-up, each between two synchronisations (device.h). With PWEMOE_BENCH_POOL (random_model.h)
 // the pretrained model of that pool is timed instead of a random one.
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -20,6 +19,7 @@
 #include "limits.h"
 #include "pwemoe/model/clip_vit.h"
 #include "random_model.h"
+#include "timed_region.h"
 
 namespace pwemoe::bench {
 namespace {
@@ -44,12 +44,8 @@ void BM_Forward(benchmark::State& state, int64_t batch, model::Precision precisi
   const Limits limits = MeasureLimits(precision == model::Precision::kBf16);
   double total = 0;
   for (auto _ : state) {
-    Synchronize(device);
-    const auto t0 = std::chrono::steady_clock::now();
-    st = model::ClipVisionForward(config, params, pixels, &embeds);
-    Synchronize(device);
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double s = TimeSynchronized(
+        device, [&] { st = model::ClipVisionForward(config, params, pixels, &embeds); });
     if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
     state.SetIterationTime(s);
     total += s;

@@ -9,7 +9,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <string>
 
@@ -21,6 +20,7 @@
 #include "limits.h"
 #include "pwemoe/moe/merge.h"
 #include "random_model.h"
+#include "timed_region.h"
 
 namespace pwemoe::bench {
 namespace {
@@ -57,16 +57,11 @@ void BM_Merge(benchmark::State& state, int64_t num_tasks) {
   double total = 0, best = 1e300;
   const long faults_before = MinorFaults();
   for (auto _ : state) {
-    Synchronize(device);
-    const auto t0 = std::chrono::steady_clock::now();
-    {
+    const double s = TimeSynchronized(device, [&] {
       io::TensorMap merged;  // freed inside the timed region, as after each evaluation ray
       st = moe::MergeAndUnload(m->model, m->routers, ray, &merged);
       benchmark::DoNotOptimize(merged);
-      Synchronize(device);
-    }
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    });
     if (!st.ok()) return state.SkipWithError(st.ToString().c_str());
     state.SetIterationTime(s);
     total += s;
