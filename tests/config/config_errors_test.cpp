@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "config/experiment_config.h"
-#include "config_fixture.h"
+#include "config_testing.h"
 
 namespace pwemoe::config {
 namespace {

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 
 #include "config/experiment_config.h"
-#include "config_fixture.h"
+#include "config_testing.h"
 
 namespace pwemoe::config {
 namespace {

@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_files.h"
+#include "data_testing.h"
 
 namespace pwemoe::data {
 namespace {

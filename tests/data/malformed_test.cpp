@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "pwemoe/data/dataset_reader.h"
-#include "test_files.h"
+#include "data_testing.h"
 
 namespace pwemoe::data {
 namespace {

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "pwemoe/data/dataset_reader.h"
-#include "test_files.h"
+#include "data_testing.h"
 
 namespace pwemoe::data {
 namespace {

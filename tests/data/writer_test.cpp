@@ -9,7 +9,7 @@
 
 #include "pwemoe/data/dataset_reader.h"
 #include "pwemoe/data/dataset_writer.h"
-#include "test_files.h"
+#include "data_testing.h"
 
 namespace pwemoe::data {
 namespace {

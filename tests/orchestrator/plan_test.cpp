@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "config_fixture.h"
+#include "config_testing.h"
 
 namespace pwemoe::orchestrator {
 namespace {

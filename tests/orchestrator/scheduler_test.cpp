@@ -7,7 +7,7 @@
 #include <random>
 #include <set>
 
-#include "config_fixture.h"
+#include "config_testing.h"
 
 namespace pwemoe::orchestrator {
 namespace {

@@ -13,7 +13,7 @@ class ExperimentTree {
   ExperimentTree();
   ~ExperimentTree();
   const std::string& root() const { return root_; }
-  // The base experiment (lines numbered as in config_fixture.cpp) with ROOT replaced.
+  // The base experiment (lines numbered as in config_testing.cpp) with ROOT replaced.
   std::string BaseText() const;
   // BaseText() with line `line` (1-based) replaced by `text` (which may hold several lines).
   std::string WithLine(int line, const std::string& text) const;

@@ -1,4 +1,4 @@
-#include "config_fixture.h"
+#include "config_testing.h"
 
 #include <unistd.h>
 

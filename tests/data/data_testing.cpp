@@ -1,4 +1,4 @@
-#include "test_files.h"
+#include "data_testing.h"
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
