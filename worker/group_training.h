@@ -53,12 +53,15 @@ Status AgreeOnStatus(comm::GroupComm* group, const torch::Device& device, const 
                      const std::string& context, int64_t step);
 
 // Collective: runs every remaining step of `state` with the group (the loop above). When `keep`,
-// *out receives what train::Train gives (every step's record, the checkpoints at
-// train::IsCheckpointStep, the last being the final routers, and the final routers); otherwise
-// *out is left as it is. With group_size <= T the result is bitwise that of train::Train. Errors of this rank's part and of
-// ApplyStep with `context`; Aborted as AgreeOnStatus when another rank's part failed; group
-// errors as they are. On error the state is at the failing step.
-Status TrainWithGroup(train::TrainState* state, comm::GroupComm* group, const torch::Device& device,
-                      bool keep, const std::string& context, train::TrainResult* out);
+// *out receives what train::Train gives (each step kept with train::KeepStep: every step's
+// record, the checkpoints at train::IsCheckpointStep, the last being the final routers; and the
+// final routers); otherwise *out is left as it is. A checkpoint error goes to the group with the
+// next step, or after the last step is returned by this rank alone. With group_size <= T the
+// result is bitwise that of train::Train. Errors of this rank's part and of ApplyStep with
+// `context`; Aborted as AgreeOnStatus when another rank's part failed; group errors as they are.
+// On error the state is at the failing step.
+Status TrainWithGroup(train::TrainState* state, comm::GroupComm* group,
+                      const torch::Device& device, bool keep, const std::string& context,
+                      train::TrainResult* out);
 
 }  // namespace pwemoe::worker
