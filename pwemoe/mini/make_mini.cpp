@@ -198,6 +198,135 @@ nlohmann::json QualityJson(const QualityReport& q) {
   return out;
 }
 
+// What the model stages share: the recipe, the options, the task list (the data options' tasks)
+// and how many tasks run at once.
+struct StageContext {
+  const Recipe& recipe;
+  const MakeOptions& options;
+  const std::vector<std::string>& tasks;
+  int workers;
+  const MakeLog& log;
+};
+
+// What the stages report, for the manifest.
+struct StageReports {
+  nlohmann::json timings, pretraining, probes, experts;
+};
+
+// Stage 3 for every task, `workers` at once: the heads into *heads, figures into *report.
+Status ProbeAll(const StageContext& c, const io::TensorMap& pretrained,
+                std::vector<model::ClassificationHead>* heads, nlohmann::json* report) {
+  const auto t0 = Clock::now();
+  const std::vector<std::string>& tasks = c.tasks;
+  heads->assign(tasks.size(), model::ClassificationHead());
+  std::vector<double> seconds(tasks.size(), 0.0);
+  PWEMOE_RETURN_IF_ERROR(ParallelFor(tasks.size(), c.workers, [&](size_t i) {
+    return Probe(c.recipe, c.options, pretrained, tasks[i], TaskIndex(tasks[i]), &(*heads)[i],
+                 &seconds[i]);
+  }));
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    (*report)[tasks[i]] = {{"seconds", seconds[i]}, {"logit_scale", (*heads)[i].logit_scale}};
+  }
+  c.log("probes: " + std::to_string(tasks.size()) + " heads in " + Fixed(Since(t0), 1) + " s");
+  return Status::Ok();
+}
+
+// Stage 4 for every task, `workers` at once, logging through one lock; figures into *report.
+Status ExpertAll(const StageContext& c, const io::TensorMap& pretrained,
+                 const std::vector<model::ClassificationHead>& heads, nlohmann::json* report) {
+  std::mutex log_mu;
+  const MakeLog safe_log = [&log_mu, &c](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    c.log(line);
+  };
+  const std::vector<std::string>& tasks = c.tasks;
+  std::vector<double> seconds(tasks.size(), 0.0);
+  std::atomic<int> finished{0};
+  PWEMOE_RETURN_IF_ERROR(ParallelFor(tasks.size(), c.workers, [&](size_t i) {
+    PWEMOE_RETURN_IF_ERROR(Expert(c.recipe, c.options, pretrained, tasks[i], TaskIndex(tasks[i]),
+                                  heads[i], safe_log, &seconds[i]));
+    safe_log("expert " + tasks[i] + " (" + std::to_string(++finished) + "/" +
+             std::to_string(tasks.size()) + ") in " + Fixed(seconds[i], 1) + " s");
+    return Status::Ok();
+  }));
+  for (size_t i = 0; i < tasks.size(); ++i) (*report)[tasks[i]] = {{"seconds", seconds[i]}};
+  return Status::Ok();
+}
+
+// Every stage in turn (data, pretraining, probes, experts, quality), timed into reports->timings.
+// Probes and experts run as one job per task, `workers` at once, each seeded by its task's
+// position, so the files do not depend on the number of workers.
+Status RunStages(const StageContext& c, const DataOptions& data, QualityReport* quality,
+                 StageReports* reports) {
+  const std::string& out_dir = c.options.out_dir;
+  auto t0 = Clock::now();
+  const MakeLog& log = c.log;
+  PWEMOE_RETURN_IF_ERROR(
+      WriteMiniData(data, out_dir, [&log](const std::string& m) { log("data: " + m); }));
+  reports->timings["data"] = Since(t0);
+
+  t0 = Clock::now();
+  io::TensorMap pretrained;
+  PWEMOE_RETURN_IF_ERROR(Pretrain(c.recipe, c.options, log, &pretrained, &reports->pretraining));
+  PWEMOE_RETURN_IF_ERROR(SaveModel(out_dir + "/pretrained", pretrained, c.recipe.model,
+                                   "CLIPVisionModelWithProjection"));
+  reports->timings["pretrain"] = Since(t0);
+
+  t0 = Clock::now();
+  std::vector<model::ClassificationHead> heads;
+  PWEMOE_RETURN_IF_ERROR(ProbeAll(c, pretrained, &heads, &reports->probes));
+  reports->timings["probes"] = Since(t0);
+
+  t0 = Clock::now();
+  PWEMOE_RETURN_IF_ERROR(ExpertAll(c, pretrained, heads, &reports->experts));
+  reports->timings["experts"] = Since(t0);
+
+  t0 = Clock::now();
+  PWEMOE_RETURN_IF_ERROR(Measure(c.recipe, c.options, c.workers, quality));
+  reports->timings["quality"] = Since(t0);
+  for (const std::string& line : FormatQuality(*quality)) log(line);
+  return Status::Ok();
+}
+
+// The manifest of a finished build: configuration, figures, quality, timings and files.
+nlohmann::json ManifestJson(const StageContext& c, const DataOptions& data, const MakeResult& r,
+                            const StageReports& reports) {
+  const MakeOptions& options = c.options;
+  return {{"benchmark", "pwemoe-mini"}, {"software_version", PWEMOE_VERSION},
+          {"config_hash", r.config_hash}, {"configuration", RecipeText(c.recipe, data)},
+          {"size", SizeName(options.data.size)}, {"seed", options.data.seed},
+          {"threads", c.recipe.threads}, {"workers", c.workers}, {"tasks", c.tasks},
+          {"pretraining", reports.pretraining}, {"probes", reports.probes},
+          {"experts", reports.experts}, {"quality", QualityJson(r.quality)},
+          {"gates_enforced", r.gates_enforced}, {"timings_seconds", reports.timings},
+          {"files", ListedFiles(c.tasks)}};
+}
+
+// The gates of a reused folder: Aborted when they were enforced and its manifest does not say
+// they passed; the manifest's read errors.
+Status ReusedFolderGates(const MakeResult& r) {
+  nlohmann::json manifest;
+  PWEMOE_RETURN_IF_ERROR(io::ReadJsonFile(r.manifest_path, &manifest));
+  const nlohmann::json passed = manifest.contains("quality") && manifest["quality"].is_object()
+                                    ? manifest["quality"].value("gates_passed", nlohmann::json())
+                                    : nlohmann::json();
+  if (r.gates_enforced && !(passed.is_boolean() && passed.get<bool>())) {
+    return Status::Aborted("quality gates failed when this benchmark was built (see " +
+                           r.manifest_path + ")");
+  }
+  return Status::Ok();
+}
+
+// Aborted naming every failed gate of r.quality.
+Status GatesFailed(const MakeResult& r) {
+  std::string failed;
+  for (const Gate& g : r.quality.gates) {
+    if (!g.passed) failed += (failed.empty() ? "" : "; ") + g.name + " " + Fixed(g.value, 2) +
+                             " < " + Fixed(g.limit, 2);
+  }
+  return Status::Aborted("quality gates failed: " + failed + " (see " + r.manifest_path + ")");
+}
+
 }  // namespace
 
 std::string ConfigHash(const MakeOptions& options) {
@@ -233,95 +362,25 @@ Status MakeMini(const MakeOptions& options, const MakeLog& log, MakeResult* resu
     log("benchmark in " + options.out_dir + " is complete for configuration " + r.config_hash +
         ": reusing it");
     *result = r;
-    nlohmann::json manifest;
-    PWEMOE_RETURN_IF_ERROR(io::ReadJsonFile(r.manifest_path, &manifest));
-    const nlohmann::json passed = manifest.contains("quality") && manifest["quality"].is_object()
-                                      ? manifest["quality"].value("gates_passed", nlohmann::json())
-                                      : nlohmann::json();
-    if (r.gates_enforced && !(passed.is_boolean() && passed.get<bool>())) {
-      return Status::Aborted("quality gates failed when this benchmark was built (see " +
-                             r.manifest_path + ")");
-    }
-    return Status::Ok();
+    return ReusedFolderGates(r);
   }
   std::error_code ec;
   fs::create_directories(options.out_dir + "/heads", ec);
   if (ec) return Status::IoError(options.out_dir + ": cannot create the folder: " + ec.message());
   fs::remove(r.manifest_path, ec);  // incomplete from here until the new manifest is written
   ThreadScope threads(recipe.threads);
-  const std::vector<std::string> tasks = Tasks(options);
-  nlohmann::json timings, pretrain_report, probes, experts;
-
-  auto t0 = Clock::now();
   DataOptions data = options.data;
-  data.tasks = tasks;
-  PWEMOE_RETURN_IF_ERROR(WriteMiniData(data, options.out_dir, [&log](const std::string& m) { log("data: " + m); }));
-  timings["data"] = Since(t0);
-
-  t0 = Clock::now();
-  io::TensorMap pretrained;
-  PWEMOE_RETURN_IF_ERROR(Pretrain(recipe, options, log, &pretrained, &pretrain_report));
-  PWEMOE_RETURN_IF_ERROR(SaveModel(options.out_dir + "/pretrained", pretrained, recipe.model,
-                                   "CLIPVisionModelWithProjection"));
-  timings["pretrain"] = Since(t0);
-
-  // Probes and experts: one job per task, `workers` at once, each single-threaded and seeded by
-  // its task's position, so the files do not depend on the number of workers.
+  data.tasks = Tasks(options);
   const int workers = options.workers > 0 ? options.workers : DefaultWorkers();
-  std::mutex log_mu;
-  const MakeLog safe_log = [&log_mu, &log](const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mu);
-    log(line);
-  };
-  t0 = Clock::now();
-  std::vector<model::ClassificationHead> heads(tasks.size());
-  std::vector<double> seconds(tasks.size(), 0.0);
-  PWEMOE_RETURN_IF_ERROR(ParallelFor(tasks.size(), workers, [&](size_t i) {
-    return Probe(recipe, options, pretrained, tasks[i], TaskIndex(tasks[i]), &heads[i], &seconds[i]);
-  }));
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    probes[tasks[i]] = {{"seconds", seconds[i]}, {"logit_scale", heads[i].logit_scale}};
-  }
-  log("probes: " + std::to_string(tasks.size()) + " heads in " + Fixed(Since(t0), 1) + " s");
-  timings["probes"] = Since(t0);
-
-  t0 = Clock::now();
-  std::atomic<int> finished{0};
-  PWEMOE_RETURN_IF_ERROR(ParallelFor(tasks.size(), workers, [&](size_t i) {
-    PWEMOE_RETURN_IF_ERROR(
-        Expert(recipe, options, pretrained, tasks[i], TaskIndex(tasks[i]), heads[i], safe_log, &seconds[i]));
-    safe_log("expert " + tasks[i] + " (" + std::to_string(++finished) + "/" +
-             std::to_string(tasks.size()) + ") in " + Fixed(seconds[i], 1) + " s");
-    return Status::Ok();
-  }));
-  for (size_t i = 0; i < tasks.size(); ++i) experts[tasks[i]] = {{"seconds", seconds[i]}};
-  timings["experts"] = Since(t0);
-
-  t0 = Clock::now();
-  PWEMOE_RETURN_IF_ERROR(Measure(recipe, options, workers, &r.quality));
-  timings["quality"] = Since(t0);
-  for (const std::string& line : FormatQuality(r.quality)) log(line);
+  const StageContext context{recipe, options, data.tasks, workers, log};
+  StageReports reports;
+  PWEMOE_RETURN_IF_ERROR(RunStages(context, data, &r.quality, &reports));
   r.seconds = Since(start);
-  timings["total"] = r.seconds;
-
-  nlohmann::json manifest = {
-      {"benchmark", "pwemoe-mini"}, {"software_version", PWEMOE_VERSION},
-      {"config_hash", r.config_hash}, {"configuration", RecipeText(recipe, data)},
-      {"size", SizeName(options.data.size)}, {"seed", options.data.seed}, {"threads", recipe.threads},
-      {"workers", workers},
-      {"tasks", tasks}, {"pretraining", pretrain_report}, {"probes", probes}, {"experts", experts},
-      {"quality", QualityJson(r.quality)}, {"gates_enforced", r.gates_enforced},
-      {"timings_seconds", timings}, {"files", ListedFiles(tasks)}};
+  reports.timings["total"] = r.seconds;
+  const nlohmann::json manifest = ManifestJson(context, data, r, reports);
   PWEMOE_RETURN_IF_ERROR(WriteFileAtomically(r.manifest_path, manifest.dump(2) + "\n"));
   *result = r;
-  if (r.gates_enforced && !r.quality.passed()) {
-    std::string failed;
-    for (const Gate& g : r.quality.gates) {
-      if (!g.passed) failed += (failed.empty() ? "" : "; ") + g.name + " " + Fixed(g.value, 2) +
-                               " < " + Fixed(g.limit, 2);
-    }
-    return Status::Aborted("quality gates failed: " + failed + " (see " + r.manifest_path + ")");
-  }
+  if (r.gates_enforced && !r.quality.passed()) return GatesFailed(r);
   return Status::Ok();
 }
 
