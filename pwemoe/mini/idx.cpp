@@ -51,10 +51,9 @@ uint32_t BigEndian32(const uint8_t* b) {
   return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
 }
 
-}  // namespace
-
-Status ReadIdx(const std::string& path, int expected_rank, const std::string& missing_hint,
-               IdxArray* out) {
+// Opens `path` for reading (gzip or plain) into *file. NotFound with `missing_hint` when it does
+// not exist; IoError for a folder or a file that cannot be opened.
+Status OpenIdx(const std::string& path, const std::string& missing_hint, GzFile* file) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) {
@@ -63,12 +62,17 @@ Status ReadIdx(const std::string& path, int expected_rank, const std::string& mi
     return Status::IoError(path + ": cannot open: " + std::strerror(errno));
   }
   if (S_ISDIR(st.st_mode)) return Status::IoError(path + ": is a directory, expected an IDX file");
-  GzFile file(gzopen(path.c_str(), "rb"));
-  if (!file) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
+  file->reset(gzopen(path.c_str(), "rb"));
+  if (!*file) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
+  return Status::Ok();
+}
 
+// Reads the 4 magic bytes and returns the rank they give (1 to 4, and `expected_rank` when it is
+// > 0) in *rank. Corrupt for a truncated header, bad magic, data type or rank.
+Status ReadMagic(gzFile f, const std::string& path, int expected_rank, int* rank) {
   uint8_t magic[4];
   int64_t got = 0;
-  PWEMOE_RETURN_IF_ERROR(ReadSome(file.get(), path, magic, 4, &got));
+  PWEMOE_RETURN_IF_ERROR(ReadSome(f, path, magic, 4, &got));
   if (got < 4) {
     return Status::Corrupt(path + ": truncated IDX header: " + std::to_string(got) +
                            " of 4 magic bytes");
@@ -78,41 +82,61 @@ Status ReadIdx(const std::string& path, int expected_rank, const std::string& mi
                            "zero bytes");
   }
   if (magic[2] != 0x08) {
-    return Status::Corrupt(path + ": IDX data type 0x" + [&] {
-      char hex[3];
-      std::snprintf(hex, sizeof hex, "%02x", magic[2]);
-      return std::string(hex);
-    }() + ", expected 0x08 (unsigned byte)");
+    char hex[3];
+    std::snprintf(hex, sizeof hex, "%02x", magic[2]);
+    return Status::Corrupt(path + ": IDX data type 0x" + hex + ", expected 0x08 (unsigned byte)");
   }
-  const int rank = magic[3];
-  if (rank < 1 || rank > 4) {
-    return Status::Corrupt(path + ": IDX rank " + std::to_string(rank) + ", expected 1 to 4");
+  *rank = magic[3];
+  if (*rank < 1 || *rank > 4) {
+    return Status::Corrupt(path + ": IDX rank " + std::to_string(*rank) + ", expected 1 to 4");
   }
-  if (expected_rank > 0 && rank != expected_rank) {
-    return Status::Corrupt(path + ": IDX rank " + std::to_string(rank) + ", expected " +
+  if (expected_rank > 0 && *rank != expected_rank) {
+    return Status::Corrupt(path + ": IDX rank " + std::to_string(*rank) + ", expected " +
                            std::to_string(expected_rank));
   }
+  return Status::Ok();
+}
+
+// Reads `rank` dimensions into *dims and their product into *total. Corrupt for a truncated
+// header, a zero dimension or more than kMaxDataBytes of data.
+Status ReadDims(gzFile f, const std::string& path, int rank, std::vector<int64_t>* dims,
+                int64_t* total) {
   uint8_t dim_bytes[16];
-  PWEMOE_RETURN_IF_ERROR(ReadSome(file.get(), path, dim_bytes, 4 * rank, &got));
+  int64_t got = 0;
+  PWEMOE_RETURN_IF_ERROR(ReadSome(f, path, dim_bytes, 4 * rank, &got));
   if (got < 4 * rank) {
     return Status::Corrupt(path + ": truncated IDX header: " + std::to_string(got) + " of " +
                            std::to_string(4 * rank) + " dimension bytes");
   }
-  IdxArray array;
-  int64_t total = 1;
+  *total = 1;
   for (int d = 0; d < rank; ++d) {
     const int64_t dim = BigEndian32(dim_bytes + 4 * d);
     if (dim == 0) {
       return Status::Corrupt(path + ": IDX dimension " + std::to_string(d) + " is 0");
     }
-    total *= dim;  // each dim < 2^32 and total stays below kMaxDataBytes * 2^32 < 2^63
-    if (total > kMaxDataBytes) {
+    *total *= dim;  // each dim < 2^32 and total stays below kMaxDataBytes * 2^32 < 2^63
+    if (*total > kMaxDataBytes) {
       return Status::Corrupt(path + ": IDX dimensions give more than " +
                              std::to_string(kMaxDataBytes) + " bytes of data");
     }
-    array.dims.push_back(dim);
+    dims->push_back(dim);
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadIdx(const std::string& path, int expected_rank, const std::string& missing_hint,
+               IdxArray* out) {
+  GzFile file;
+  PWEMOE_RETURN_IF_ERROR(OpenIdx(path, missing_hint, &file));
+  int rank = 0;
+  PWEMOE_RETURN_IF_ERROR(ReadMagic(file.get(), path, expected_rank, &rank));
+  IdxArray array;
+  int64_t total = 0;
+  PWEMOE_RETURN_IF_ERROR(ReadDims(file.get(), path, rank, &array.dims, &total));
   array.data.resize(static_cast<size_t>(total));
+  int64_t got = 0;
   PWEMOE_RETURN_IF_ERROR(ReadSome(file.get(), path, array.data.data(), total, &got));
   if (got < total) {
     return Status::Corrupt(path + ": truncated IDX data: " + std::to_string(got) + " of " +

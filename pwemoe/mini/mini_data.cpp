@@ -50,6 +50,50 @@ Status WriteFile(const std::string& path, const TaskDef& task, Split split, cons
   return writer->Close();
 }
 
+// The tasks named by `names` (empty: the default 8), in order, into *out. InvalidArgument for
+// an unknown name (with a did-you-mean) or a repeated one.
+Status ResolveTasks(const std::vector<std::string>& names, std::vector<const TaskDef*>* out) {
+  std::vector<const TaskDef*> tasks;
+  if (names.empty()) {
+    for (size_t i = 0; i < kDefaultTaskCount; ++i) tasks.push_back(&MiniTasks()[i]);
+  }
+  for (const std::string& name : names) {
+    const TaskDef* found = nullptr;
+    for (const TaskDef& task : MiniTasks()) {
+      if (task.name == name) found = &task;
+    }
+    if (!found) {
+      return Status::InvalidArgument("unknown benchmark task '" + name + "'" +
+                                     DidYouMean(name, AllMiniTaskNames()) + " (tasks: " +
+                                     Join(AllMiniTaskNames(), ", ") + ")");
+    }
+    if (std::find(tasks.begin(), tasks.end(), found) != tasks.end()) {
+      return Status::InvalidArgument("benchmark task '" + name + "' is listed twice");
+    }
+    tasks.push_back(found);
+  }
+  *out = std::move(tasks);
+  return Status::Ok();
+}
+
+// Writes data_dir/<task>/<split>.h5, creating the folder, and reports it to `progress` (may be
+// empty).
+Status WriteSplit(const std::string& data_dir, const TaskDef& task, Split split,
+                  const Examples& ex, const Normalization& norm,
+                  const std::function<void(const std::string&)>& progress) {
+  const std::filesystem::path dir = std::filesystem::path(data_dir) / task.name;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError(dir.string() + ": cannot create the folder: " + ec.message());
+  const std::string path = (dir / (std::string(SplitName(split)) + ".h5")).string();
+  PWEMOE_RETURN_IF_ERROR(WriteFile(path, task, split, ex, norm));
+  if (progress) {
+    progress("wrote " + path + " (" + std::to_string(ex.count) + " images, " +
+             std::to_string(task.classes.size()) + " classes)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ParseSize(const std::string& text, Size* out) {
@@ -129,30 +173,8 @@ Status BenchmarkTasks(int64_t count, const std::vector<std::string>& wanted,
 
 Status WriteMiniData(const DataOptions& options, const std::string& out_dir,
                      const std::function<void(const std::string&)>& progress) {
-  // The tasks, checked before any work.
   std::vector<const TaskDef*> tasks;
-  if (options.tasks.empty()) {
-    for (size_t i = 0; i < kDefaultTaskCount; ++i) tasks.push_back(&MiniTasks()[i]);
-  } else {
-    for (const std::string& name : options.tasks) {
-      const TaskDef* found = nullptr;
-      for (const TaskDef& task : MiniTasks()) {
-        if (task.name == name) found = &task;
-      }
-      if (!found) {
-        return Status::InvalidArgument("unknown benchmark task '" + name + "'" +
-                                       DidYouMean(name, AllMiniTaskNames()) + " (tasks: " +
-                                       Join(AllMiniTaskNames(), ", ") + ")");
-      }
-      for (const TaskDef* seen : tasks) {
-        if (seen == found) {
-          return Status::InvalidArgument("benchmark task '" + name + "' is listed twice");
-        }
-      }
-      tasks.push_back(found);
-    }
-  }
-
+  PWEMOE_RETURN_IF_ERROR(ResolveTasks(options.tasks, &tasks));  // before any work
   FashionMnist fashion;
   PWEMOE_RETURN_IF_ERROR(LoadFashionMnist(options.fashion_dir, &fashion));
   std::unique_ptr<GlyphRenderer> glyphs;
@@ -161,37 +183,22 @@ Status WriteMiniData(const DataOptions& options, const std::string& out_dir,
   const SplitSizes sizes = SizesFor(options.size);
   const std::string data_dir = (std::filesystem::path(out_dir) / "data").string();
 
-  auto write = [&](const TaskDef& task, Split split, const Examples& ex,
-                   const Normalization& norm) -> Status {
-    const std::filesystem::path dir = std::filesystem::path(data_dir) / task.name;
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return Status::IoError(dir.string() + ": cannot create the folder: " + ec.message());
-    const std::string path = (dir / (std::string(SplitName(split)) + ".h5")).string();
-    PWEMOE_RETURN_IF_ERROR(WriteFile(path, task, split, ex, norm));
-    if (progress) {
-      progress("wrote " + path + " (" + std::to_string(ex.count) + " images, " +
-               std::to_string(task.classes.size()) + " classes)");
-    }
-    return Status::Ok();
-  };
-
   // The pretraining set first: its train split fixes the normalization of every file.
   Examples ex;
   const TaskDef& pretrain = PretrainTask();
   PWEMOE_RETURN_IF_ERROR(
       MakeExamples(pretrain, Split::kTrain, sizes.pretrain_train, options.seed, sources, &ex));
   const Normalization norm = ComputeNormalization(ex);
-  PWEMOE_RETURN_IF_ERROR(write(pretrain, Split::kTrain, ex, norm));
+  PWEMOE_RETURN_IF_ERROR(WriteSplit(data_dir, pretrain, Split::kTrain, ex, norm, progress));
   PWEMOE_RETURN_IF_ERROR(
       MakeExamples(pretrain, Split::kTest, sizes.pretrain_test, options.seed, sources, &ex));
-  PWEMOE_RETURN_IF_ERROR(write(pretrain, Split::kTest, ex, norm));
+  PWEMOE_RETURN_IF_ERROR(WriteSplit(data_dir, pretrain, Split::kTest, ex, norm, progress));
 
   for (const TaskDef* task : tasks) {
     for (Split split : {Split::kTrain, Split::kTest}) {
       const int64_t n = split == Split::kTrain ? sizes.task_train : sizes.task_test;
       PWEMOE_RETURN_IF_ERROR(MakeExamples(*task, split, n, options.seed, sources, &ex));
-      PWEMOE_RETURN_IF_ERROR(write(*task, split, ex, norm));
+      PWEMOE_RETURN_IF_ERROR(WriteSplit(data_dir, *task, split, ex, norm, progress));
     }
   }
   return Status::Ok();
