@@ -218,6 +218,43 @@ void FinishRays(RunBuild* b) {
   }
 }
 
+// The ray's place against weighted task arithmetic's point at the same ray.
+void CountRayAgainstWta(const RayPoint& p, const BaselinePoint& w, RunSummary* r) {
+  ++r->rays_compared_with_wta;
+  switch (CompareMaximized(p.accuracy, w.accuracy)) {
+    case Dominance::kDominates: ++r->rays_dominating_wta; break;
+    case Dominance::kEqual: ++r->rays_equal_to_wta; break;
+    case Dominance::kDominatedBy: ++r->rays_dominated_by_wta; break;
+    case Dominance::kIncomparable: ++r->rays_incomparable_to_wta; break;
+  }
+}
+
+// The counts of the run against the subset's weighted-task-arithmetic points (report_model.h).
+void CompareWithWta(const SubsetSummary& s, const std::vector<std::vector<double>>& front,
+                    RunSummary* r) {
+  std::vector<const BaselinePoint*> wta;
+  for (const BaselinePoint& w : s.baselines) {
+    if (w.method != "weighted-task-arithmetic") continue;
+    if (std::any_of(w.accuracy.begin(), w.accuracy.end(), [](double a) { return std::isnan(a); }))
+      continue;
+    wta.push_back(&w);
+  }
+  for (const BaselinePoint* w : wta) {
+    ++r->wta_points;
+    if (std::any_of(front.begin(), front.end(),
+                    [&](const std::vector<double>& f) { return Dominates(f, w->accuracy); }))
+      ++r->wta_dominated;
+    for (const RayPoint& p : r->rays) {
+      if (p.ray_index == w->ray_index) CountRayAgainstWta(p, *w, r);
+    }
+  }
+  for (const std::vector<double>& f : front) {
+    if (std::any_of(wta.begin(), wta.end(),
+                    [&](const BaselinePoint* w) { return Dominates(w->accuracy, f); }))
+      ++r->front_dominated_by_wta;
+  }
+}
+
 // Front, hypervolumes and the comparison with the subset's weighted task arithmetic.
 Status Compare(const SubsetSummary& s, const ReportOptions& options, RunSummary* r,
                std::vector<HvEstimateNote>* estimates) {
@@ -238,28 +275,7 @@ Status Compare(const SubsetSummary& s, const ReportOptions& options, RunSummary*
     PWEMOE_RETURN_IF_ERROR(HypervolumeOrNan(scaled, 0, options, what + ", normalised",
                                             &r->hypervolume_normalized, estimates));
   }
-  for (const BaselinePoint& w : s.baselines) {
-    if (w.method != "weighted-task-arithmetic") continue;
-    if (std::any_of(w.accuracy.begin(), w.accuracy.end(), [](double a) { return std::isnan(a); }))
-      continue;
-    ++r->wta_points;
-    if (std::any_of(front.begin(), front.end(),
-                    [&](const std::vector<double>& f) { return WeaklyDominates(f, w.accuracy); }))
-      ++r->wta_dominated;
-    for (const RayPoint& p : r->rays) {
-      if (p.ray_index != w.ray_index) continue;
-      ++r->rays_compared_with_wta;
-      if (WeaklyDominates(p.accuracy, w.accuracy)) ++r->rays_beating_wta;
-    }
-  }
-  for (const std::vector<double>& f : front) {
-    for (const BaselinePoint& w : s.baselines) {
-      if (w.method == "weighted-task-arithmetic" && WeaklyDominates(w.accuracy, f)) {
-        ++r->front_dominated_by_wta;
-        break;
-      }
-    }
-  }
+  CompareWithWta(s, front, r);
   return Status::Ok();
 }
 

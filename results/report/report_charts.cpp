@@ -452,26 +452,83 @@ std::string PairHypervolumeSvg(const RunSummary& run,
   return RenderHeatMap(map);
 }
 
-std::string MuHistogramSvg(const ReportData& data, const SubsetSummary& subset) {
-  std::vector<std::vector<double>> mus;
-  double lo = INFINITY, hi = -INFINITY;
+namespace {
+
+// The bins of a subset's mu histogram: every run's interior mus on one set of bins.
+struct MuBins {
+  std::vector<std::vector<double>> mus;  // per run of the subset, InteriorMus
+  size_t bins = 0;                       // 0 when no run has an interior ray
+  double lo = INFINITY;
+  double hi = -INFINITY;
+  double width = 0;                      // of one bin
+};
+
+MuBins MuBinsOf(const ReportData& data, const SubsetSummary& subset) {
+  MuBins b;
   size_t most = 0;
   for (size_t r : subset.runs) {
-    mus.push_back(InteriorMus(data.runs[r]));
-    for (double m : mus.back()) lo = std::min(lo, m), hi = std::max(hi, m);
-    most = std::max(most, mus.back().size());
+    b.mus.push_back(InteriorMus(data.runs[r]));
+    for (double m : b.mus.back()) b.lo = std::min(b.lo, m), b.hi = std::max(b.hi, m);
+    most = std::max(most, b.mus.back().size());
   }
-  if (most == 0) return "";
-  const size_t bins = std::clamp<size_t>(
+  if (most == 0) return b;
+  b.bins = std::clamp<size_t>(
       static_cast<size_t>(std::ceil(std::sqrt(static_cast<double>(most)))), 5, 30);
   // A span of at least 0.01 (mu >= 0): a few rays of nearly equal mu make one readable bar,
   // not ticks in the sixth decimal.
   constexpr double kMinSpan = 0.01;
-  if (hi - lo < kMinSpan) {
-    lo = std::max(0.0, 0.5 * (lo + hi) - 0.5 * kMinSpan);
-    hi = lo + kMinSpan;
+  if (b.hi - b.lo < kMinSpan) {
+    b.lo = std::max(0.0, 0.5 * (b.lo + b.hi) - 0.5 * kMinSpan);
+    b.hi = b.lo + kMinSpan;
   }
-  const double width = (hi - lo) / static_cast<double>(bins);
+  b.width = (b.hi - b.lo) / static_cast<double>(b.bins);
+  return b;
+}
+
+// The outline of one run's histogram on the bins of `b`.
+ChartLine MuHistogramLine(const RunSummary& run, const RunStyle& style,
+                          const std::vector<double>& mus, const MuBins& b) {
+  std::vector<double> counts(b.bins, 0);
+  for (double m : mus) {
+    counts[std::min(b.bins - 1, static_cast<size_t>((m - b.lo) / b.width))] += 1;
+  }
+  ChartLine line;
+  line.name = style.name + " (" + std::to_string(mus.size()) + " rays)";
+  line.css_class = "mu-hist " + style.css_class.substr(3);
+  line.color = style.color;
+  line.width = 1.6;
+  line.tooltip = run.run_name + ": μ histogram, " + std::to_string(b.bins) + " bins of " +
+                 Fixed(b.width, 4);
+  line.x.push_back(b.lo);
+  line.y.push_back(0);
+  for (size_t k = 0; k < b.bins; ++k) {
+    const double x0 = b.lo + b.width * static_cast<double>(k);
+    line.x.push_back(x0), line.y.push_back(counts[k]);
+    line.x.push_back(x0 + b.width), line.y.push_back(counts[k]);
+  }
+  line.x.push_back(b.hi);
+  line.y.push_back(0);
+  return line;
+}
+
+// The marker of one run's median mu on the x axis, its quantiles in the tooltip.
+PointSeries MuMedianMarker(const RunSummary& run, const RunStyle& style) {
+  PointSeries median;
+  median.css_class = "mu-median " + style.css_class.substr(3);
+  median.color = style.color;
+  median.shape = style.shape;
+  median.size = 4;
+  const MuQuantiles& q = run.mu_quantiles;
+  median.points.push_back({q.median, 0, "", run.run_name + "\nμ median " + Fixed(q.median, 4) +
+                           ", 90% " + Fixed(q.p90, 4) + ", max " + Fixed(q.max, 4), true});
+  return median;
+}
+
+}  // namespace
+
+std::string MuHistogramSvg(const ReportData& data, const SubsetSummary& subset) {
+  const MuBins b = MuBinsOf(data, subset);
+  if (b.bins == 0) return "";
   XYChart chart;
   chart.title = ShortSubsetName(subset) + ": ray alignment μ per run";
   chart.x_title = "μ of the interior rays (0: losses in the ray's proportions)";
@@ -480,39 +537,11 @@ std::string MuHistogramSvg(const ReportData& data, const SubsetSummary& subset) 
   chart.plot_height = 200;
   chart.pad = 0.03;
   for (size_t nth = 0; nth < subset.runs.size(); ++nth) {
-    if (mus[nth].empty()) continue;
+    if (b.mus[nth].empty()) continue;
     const RunStyle style = StyleOfRun(data, subset, nth);
-    std::vector<double> counts(bins, 0);
-    for (double m : mus[nth]) {
-      counts[std::min(bins - 1, static_cast<size_t>((m - lo) / width))] += 1;
-    }
-    ChartLine line;
-    line.name = style.name + " (" + std::to_string(mus[nth].size()) + " rays)";
-    line.css_class = "mu-hist " + style.css_class.substr(3);
-    line.color = style.color;
-    line.width = 1.6;
-    line.tooltip = data.runs[subset.runs[nth]].run_name + ": μ histogram, " +
-                   std::to_string(bins) + " bins of " + Fixed(width, 4);
-    line.x.push_back(lo);
-    line.y.push_back(0);
-    for (size_t b = 0; b < bins; ++b) {
-      const double x0 = lo + width * static_cast<double>(b);
-      line.x.push_back(x0), line.y.push_back(counts[b]);
-      line.x.push_back(x0 + width), line.y.push_back(counts[b]);
-    }
-    line.x.push_back(hi);
-    line.y.push_back(0);
-    chart.lines.push_back(line);
-    PointSeries median;
-    median.css_class = "mu-median " + style.css_class.substr(3);
-    median.color = style.color;
-    median.shape = style.shape;
-    median.size = 4;
-    const MuQuantiles& q = data.runs[subset.runs[nth]].mu_quantiles;
-    median.points.push_back({q.median, 0, "", data.runs[subset.runs[nth]].run_name +
-                             "\nμ median " + Fixed(q.median, 4) + ", 90% " + Fixed(q.p90, 4) +
-                             ", max " + Fixed(q.max, 4), true});
-    chart.series.push_back(median);
+    const RunSummary& run = data.runs[subset.runs[nth]];
+    chart.lines.push_back(MuHistogramLine(run, style, b.mus[nth], b));
+    chart.series.push_back(MuMedianMarker(run, style));
   }
   return RenderXYChart(chart);
 }

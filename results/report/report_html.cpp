@@ -7,7 +7,8 @@
 
 #include "pwemoe/util/files.h"
 #include "results/report/report_charts.h"
-#include "results/report/report_task_table.h"
+#include "results/report/report_subset_tables.h"
+#include "results/report/report_table.h"
 #include "results/report/svg_plot.h"
 
 namespace pwemoe::results {
@@ -54,12 +55,36 @@ std::string VariantClass(const std::string& variant) {
   return variant == "LS" ? "ls" : variant == "EPO" ? "epo" : "run";
 }
 
-// A table heading of a run: its (short) name, the full name as a tooltip when shortened.
-std::string RunHeading(const RunSummary& run, const std::string& attrs) {
-  const std::string name = ShortRunName(run);
-  return "<th class=\"" + VariantClass(run.variant) + "\"" + attrs +
-         (name == run.run_name ? "" : " title=\"" + E(run.run_name) + "\"") + ">" + E(name) +
-         "</th>";
+// A cell of a ReportTable (report_table.h): numbers right-aligned, code and errors marked up.
+std::string TableCellHtml(const TableCell& c) {
+  const std::string text = E(FormatCell(c));
+  if (c.missing || IsNumeric(c)) return "<td class=\"num\">" + text + "</td>";
+  if (c.kind == CellKind::kCode) return "<td><code>" + text + "</code></td>";
+  if (c.kind == CellKind::kError) return "<td class=\"fail\">" + text + "</td>";
+  return "<td>" + text + "</td>";
+}
+
+// A ReportTable, in a box that scrolls sideways when `scroll`, with its note under it.
+std::string TableHtml(const ReportTable& t, bool scroll = false) {
+  std::string out = "<table class=\"" + E(t.name) + "\"><tr><th>" + E(t.corner) + "</th>";
+  for (const TableColumn& c : t.columns) {
+    if (c.run_name.empty()) {
+      out += "<th>" + E(c.heading) + "</th>";
+    } else {
+      out += "<th class=\"" + VariantClass(c.variant) + "\"" +
+             (c.heading == c.run_name ? "" : " title=\"" + E(c.run_name) + "\"") + ">" +
+             E(c.heading) + "</th>";
+    }
+  }
+  out += "</tr>\n";
+  for (const TableRow& row : t.rows) {
+    out += "<tr><th>" + E(row.label) + "</th>";
+    for (const TableCell& c : row.cells) out += TableCellHtml(c);
+    out += "</tr>\n";
+  }
+  out += "</table>\n";
+  if (scroll) out = "<div class=\"scroll\">\n" + out + "</div>\n";
+  return out + (t.note.empty() ? "" : "<p class=\"muted\">" + E(t.note) + "</p>\n");
 }
 
 std::string Header(const ReportData& data) {
@@ -79,15 +104,7 @@ std::string Header(const ReportData& data) {
                     " hypervolumes are Monte Carlo estimates (intervals in summary.json and "
                     "report.md); the rest are exact.") +
          "</p>\n";
-  if (!data.failures.empty()) {
-    out += "<table class=\"failures\"><tr><th>unit</th><th>what</th><th>error</th>"
-           "<th>time</th></tr>\n";
-    for (const FailureRecord& f : data.failures) {
-      out += "<tr>" + Cell(std::to_string(f.unit_id), true) + Cell(f.description) +
-             "<td class=\"fail\">" + E(f.message) + "</td>" + Cell(f.time) + "</tr>\n";
-    }
-    out += "</table>\n";
-  }
+  if (!data.failures.empty()) out += TableHtml(FailuresTable(data));
   return out;
 }
 
@@ -99,99 +116,17 @@ std::string Contents(const ReportData& data) {
   return out + " · <a href=\"#provenance\">provenance</a></p>\n";
 }
 
-// One row of the runs table: a label and one cell per run, then the two baseline columns.
-std::string RunRow(const std::string& label, const std::vector<std::string>& cells,
-                   const std::string& wta = "", const std::string& ta = "") {
-  std::string out = "<tr><th>" + E(label) + "</th>";
-  for (const std::string& c : cells) out += Cell(c, true);
-  return out + Cell(wta, true) + Cell(ta, true) + "</tr>\n";
-}
-
-std::string RunsTable(const ReportData& data, const SubsetSummary& subset) {
-  std::vector<const RunSummary*> runs;
-  for (size_t i : subset.runs) runs.push_back(&data.runs[i]);
-  auto row = [&](auto value) {
-    std::vector<std::string> cells;
-    for (const RunSummary* r : runs) cells.push_back(value(*r));
-    return cells;
-  };
-  std::string out = "<table class=\"runs\"><tr><th></th>";
-  for (const RunSummary* r : runs) {
-    out += RunHeading(*r, "");
-  }
-  out += "<th>weighted TA</th><th>task arithmetic (λ sweep)</th></tr>\n";
-  out += RunRow("variant", row([](const RunSummary& r) { return r.variant; }));
-  out += RunRow("trained", row([](const RunSummary& r) {
-    return std::string(r.trained ? "yes" : "no");
-  }));
-  out += RunRow("front points / rays", row([](const RunSummary& r) {
-    return Count(static_cast<int64_t>(r.front.size()), static_cast<int64_t>(r.rays.size())) +
-           (r.incomplete_rays > 0 ? " (+" + std::to_string(r.incomplete_rays) + " incomplete)"
-                                  : "");
-  }));
-  out += RunRow("hypervolume", row([](const RunSummary& r) { return Fixed(r.hypervolume, 5); }),
-                Fixed(subset.wta_hypervolume, 5), Fixed(subset.ta_sweep_hypervolume, 5));
-  out += RunRow("hypervolume, normalised",
-                row([](const RunSummary& r) { return Fixed(r.hypervolume_normalized, 5); }),
-                Fixed(subset.wta_hypervolume_normalized, 5));
-  out += RunRow("μ mean (ray alignment)", row([](const RunSummary& r) { return Fixed(r.mu_mean, 4); }));
-  out += RunRow("μ max", row([](const RunSummary& r) { return Fixed(r.mu_max, 4); }));
-  out += RunRow("training seconds", row([](const RunSummary& r) { return Fixed(r.train_seconds, 1); }));
-  out += RunRow("evaluation seconds", row([](const RunSummary& r) { return Fixed(r.eval_seconds, 1); }));
-  out += RunRow("weighted-TA points dominated by the front", row([](const RunSummary& r) {
-    return r.wta_points > 0 ? Count(r.wta_dominated, r.wta_points) : "n/a";
-  }));
-  out += RunRow("front points dominated by weighted TA", row([](const RunSummary& r) {
-    return r.wta_points > 0 ? Count(r.front_dominated_by_wta, static_cast<int64_t>(r.front.size()))
-                            : "n/a";
-  }));
-  out += RunRow("rays at least as good as weighted TA (same ray)", row([](const RunSummary& r) {
-    return r.rays_compared_with_wta > 0 ? Count(r.rays_beating_wta, r.rays_compared_with_wta)
-                                        : "n/a";
-  }));
-  return out + "</table>\n";
-}
-
-std::string Mean(const std::vector<double>& v) {
-  double sum = 0;
-  for (double x : v) sum += x;
-  return v.empty() ? "n/a" : Percent(sum / static_cast<double>(v.size()));
-}
-
-std::string BaselineRows(const SubsetSummary& subset, bool weighted) {
-  std::string out = "<table class=\"baselines\"><tr><th>method</th><th>name</th><th>λ</th>"
-                    "<th>ray</th>";
-  for (const std::string& t : subset.tasks) out += "<th>" + E(t) + " (%)</th>";
-  out += "<th>mean (%)</th></tr>\n";
-  for (const BaselinePoint& b : subset.baselines) {
-    if ((b.method == "weighted-task-arithmetic") != weighted) continue;
-    std::string ray;
-    if (b.ray_index >= 0) ray = std::to_string(b.ray_index) + ": ";
-    for (size_t i = 0; i < b.ray.size(); ++i) ray += (i ? " " : "") + Fixed(b.ray[i], 3);
-    out += "<tr>" + Cell(b.method) + Cell(b.name) +
-           Cell(std::isfinite(b.lambda) ? SvgNumber(b.lambda) : "", true) + Cell(ray, true);
-    for (size_t i = 0; i < subset.tasks.size(); ++i) {
-      out += Cell(Percent(i < b.accuracy.size() ? b.accuracy[i] : kNoValue), true);
-    }
-    out += Cell(b.accuracy.size() == subset.tasks.size() ? Mean(b.accuracy) : "n/a", true) +
-           "</tr>\n";
-  }
-  return out + "</table>\n";
-}
-
-std::string BaselinesSection(const SubsetSummary& subset) {
-  size_t weighted = 0;
-  for (const BaselinePoint& b : subset.baselines) weighted += b.method == "weighted-task-arithmetic";
+std::string BaselinesSection(const SubsetTables& tables) {
   std::string out = "<h3>Baselines</h3>\n";
-  if (subset.baselines.size() == weighted) {
+  if (tables.baselines.rows.empty()) {
     out += "<p class=\"muted\">No pretrained, expert, average or task-arithmetic rows.</p>\n";
   } else {
-    out += "<div class=\"scroll\">\n" + BaselineRows(subset, false) + "</div>\n";
+    out += TableHtml(tables.baselines, true);
   }
-  if (weighted > 0) {
-    out += "<details><summary>weighted task arithmetic: " + std::to_string(weighted) +
-           " points</summary>\n<div class=\"scroll\">\n" + BaselineRows(subset, true) +
-           "</div>\n</details>\n";
+  if (!tables.weighted_ta.rows.empty()) {
+    out += "<details><summary>weighted task arithmetic: " +
+           std::to_string(tables.weighted_ta.rows.size()) + " points</summary>\n" +
+           TableHtml(tables.weighted_ta, true) + "</details>\n";
   }
   return out;
 }
@@ -204,13 +139,12 @@ std::string RaysTable(const RunSummary& run) {
   for (const std::string& t : run.tasks) out += "<th>" + E(t) + " (%)</th>";
   out += "<th>μ</th><th>front</th></tr>\n";
   for (const RayPoint& p : run.rays) {
-    std::string ray;
-    for (size_t i = 0; i < p.ray.size(); ++i) ray += (i ? " " : "") + Fixed(p.ray[i], 3);
-    out += "<tr>" + Cell(std::to_string(p.ray_index), true) + Cell(p.label) + Cell(ray, true);
+    out += "<tr>" + Cell(std::to_string(p.ray_index), true) + Cell(p.label) +
+           Cell(FormatRay(p.ray), true);
     for (size_t i = 0; i < run.tasks.size(); ++i) {
-      out += Cell(Percent(i < p.accuracy.size() ? p.accuracy[i] : kNoValue), true);
+      out += TableCellHtml(AccuracyCell(i < p.accuracy.size() ? p.accuracy[i] : kNoValue));
     }
-    out += Cell(Fixed(p.mu, 4), true) + Cell(p.on_front ? "yes" : "") + "</tr>\n";
+    out += TableCellHtml(MeasureCell(p.mu)) + Cell(p.on_front ? "yes" : "") + "</tr>\n";
   }
   return out + "</table>\n</div>\n</details>\n";
 }
@@ -241,30 +175,9 @@ std::string AccuracyCharts(const ReportData& data, const SubsetSummary& subset) 
                "that dense bundles show). Hover a line for its values.</p>\n";
 }
 
-// One row per task: each run's best and equal-ray accuracy, the expert, weighted TA.
-std::string TaskTableSection(const ReportData& data, const SubsetSummary& subset) {
-  if (subset.runs.empty()) return "";
-  const TaskTable table = MakeTaskTable(data, subset);
-  std::string out = "<h3>Per-task accuracy</h3>\n<div class=\"scroll\">\n<table class=\"tasks\">"
-                    "<tr><th rowspan=\"2\">task (%)</th>";
-  for (const TaskTableRun& r : table.runs) {
-    const RunSummary& run = data.runs[r.run];
-    out += RunHeading(run, " colspan=\"2\"");
-  }
-  out += "<th rowspan=\"2\">expert</th><th colspan=\"2\">weighted TA</th></tr>\n<tr>";
-  for (size_t k = 0; k <= table.runs.size(); ++k) out += "<th>best</th><th>equal ray</th>";
-  out += "</tr>\n";
-  for (size_t t = 0; t < table.tasks.size(); ++t) {
-    out += "<tr><th>" + E(table.tasks[t]) + "</th>";
-    for (const TaskTableRun& r : table.runs) {
-      out += Cell(Percent(r.best[t]), true) + Cell(Percent(r.equal[t]), true);
-    }
-    out += Cell(Percent(table.expert[t]), true) + Cell(Percent(table.wta_best[t]), true) +
-           Cell(Percent(table.wta_equal[t]), true) + "</tr>\n";
-  }
-  return out + "</table>\n</div>\n<p class=\"muted\">best: the highest accuracy on the task over "
-               "the run's rays (weighted TA: over its rays); equal ray: at the preference (1/T, "
-               "..., 1/T); expert: the task's own fine-tuned model.</p>\n";
+std::string TaskTableSection(const SubsetTables& tables) {
+  if (tables.tasks.rows.empty()) return "";
+  return "<h3>Per-task accuracy</h3>\n" + TableHtml(tables.tasks, true);
 }
 
 // The heat maps of the runs' pairwise hypervolumes, on one colour scale (3 or more tasks).
@@ -295,24 +208,13 @@ std::string PairsSection(const ReportData& data, const SubsetSummary& subset) {
 }
 
 // Each run's mu over its interior rays: a histogram and the quantiles.
-std::string MuSection(const ReportData& data, const SubsetSummary& subset) {
+std::string MuSection(const ReportData& data, const SubsetSummary& subset,
+                      const SubsetTables& tables) {
   if (subset.runs.empty()) return "";
   std::string out = "<h3>Ray alignment μ</h3>\n";
   const std::string histogram = MuHistogramSvg(data, subset);
   if (!histogram.empty()) out += "<div class=\"charts\">\n" + Figure(histogram) + "</div>\n";
-  out += "<table class=\"mu\"><tr><th>run</th><th>interior rays</th><th>min</th><th>median</th>"
-         "<th>90%</th><th>max</th></tr>\n";
-  for (size_t r : subset.runs) {
-    const RunSummary& run = data.runs[r];
-    const MuQuantiles& q = run.mu_quantiles;
-    out += "<tr>" + RunHeading(run, "") +
-           Cell(std::to_string(q.rays), true) + Cell(Fixed(q.min, 4), true) +
-           Cell(Fixed(q.median, 4), true) + Cell(Fixed(q.p90, 4), true) +
-           Cell(Fixed(q.max, 4), true) + "</tr>\n";
-  }
-  return out + "</table>\n<p class=\"muted\">μ of each ray's test losses (0: exactly in the "
-               "ray's proportions), over the rays with every coordinate above 0; quantiles "
-               "interpolate linearly between the sorted values.</p>\n";
+  return out + TableHtml(tables.mu);
 }
 
 std::string TrainingCharts(const ReportData& data, const SubsetSummary& subset) {
@@ -330,7 +232,7 @@ std::string TrainingCharts(const ReportData& data, const SubsetSummary& subset) 
     }
     charts += "Final losses (mean of the last 10% of steps):";
     for (size_t t = 0; t < run.tasks.size() && t < run.final_losses.size(); ++t) {
-      charts += " " + E(run.tasks[t]) + " " + E(Fixed(run.final_losses[t], 4));
+      charts += " " + E(run.tasks[t]) + " " + E(FormatMeasure(run.final_losses[t]));
     }
     charts += ".</figcaption>\n</figure>\n";
   }
@@ -344,20 +246,22 @@ std::string SubsetSection(const ReportData& data, const SubsetSummary& subset) {
   out += "<p>Experts:";
   for (size_t i = 0; i < subset.tasks.size(); ++i) {
     out += " " + E(subset.tasks[i]) + " " +
-           E(Percent(i < subset.expert_accuracy.size() ? subset.expert_accuracy[i] : kNoValue)) +
+           E(FormatCell(AccuracyCell(i < subset.expert_accuracy.size() ? subset.expert_accuracy[i]
+                                                                        : kNoValue))) +
            "%" + (i + 1 < subset.tasks.size() ? "," : ".");
   }
   out += "</p>\n";
+  const SubsetTables tables = MakeSubsetTables(data, subset);
   if (subset.runs.empty()) {
     out += "<p class=\"muted\">No runs evaluated on this subset.</p>\n";
   } else {
-    out += RunsTable(data, subset);
+    out += TableHtml(tables.runs, true);
   }
-  out += TaskTableSection(data, subset);
+  out += TaskTableSection(tables);
   out += AccuracyCharts(data, subset);
   out += PairsSection(data, subset);
-  out += MuSection(data, subset);
-  out += BaselinesSection(subset);
+  out += MuSection(data, subset, tables);
+  out += BaselinesSection(tables);
   if (!subset.runs.empty()) {
     out += "<h3>Rays</h3>\n";
     for (size_t i : subset.runs) out += RaysTable(data.runs[i]);
@@ -375,17 +279,7 @@ std::string Provenance(const ReportData& data) {
   if (data.sessions.empty()) {
     out += "<p class=\"muted\">No session records.</p>\n";
   } else {
-    out += "<table><tr><th>#</th><th>start (UTC)</th><th>version</th><th>ranks</th>"
-           "<th>hosts</th><th>command</th></tr>\n";
-    for (size_t i = 0; i < data.sessions.size(); ++i) {
-      const SessionRecord& s = data.sessions[i];
-      std::string hosts;
-      for (size_t h = 0; h < s.hosts.size(); ++h) hosts += (h ? ", " : "") + s.hosts[h];
-      out += "<tr>" + Cell(std::to_string(i + 1), true) + Cell(s.start_time) +
-             Cell(s.software_version) + Cell(std::to_string(s.ranks), true) + Cell(hosts) +
-             "<td><code>" + E(s.command_line) + "</code></td></tr>\n";
-    }
-    out += "</table>\n";
+    out += TableHtml(SessionsTable(data));
   }
   out += "<h3>Experiment configuration</h3>\n<pre>" + E(data.header.experiment_toml) + "</pre>\n";
   return out + "</section>\n";

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "pwemoe/util/files.h"
+#include "results/report/report_subset_tables.h"
+#include "results/report/report_table.h"
 #include "results/report/report_tables.h"
 #include "results/report/report_task_table.h"
 
@@ -105,13 +107,55 @@ json Run(const RunSummary& r) {
           {"pair_hypervolume", Matrix(r.pair_hypervolume)},
           {"wta",
            {{"points", r.wta_points},
-            {"dominated", r.wta_dominated},
+            {"points_dominated_by_front", r.wta_dominated},
             {"front_dominated_by_wta", r.front_dominated_by_wta},
-            {"rays_beating", r.rays_beating_wta},
-            {"rays_compared", r.rays_compared_with_wta}}},
+            {"rays_compared_with_wta", r.rays_compared_with_wta},
+            {"rays_dominating_wta", r.rays_dominating_wta},
+            {"rays_equal_to_wta", r.rays_equal_to_wta},
+            {"rays_dominated_by_wta", r.rays_dominated_by_wta},
+            {"rays_incomparable_to_wta", r.rays_incomparable_to_wta}}},
           {"final_losses", Nums(r.final_losses)},
           {"rays", Rays(r)},
           {"curve", Curve(r)}};
+}
+
+// A cell of a ReportTable: its value unformatted; null when missing.
+json TableCellJson(const TableCell& c) {
+  if (c.missing) return nullptr;
+  switch (c.kind) {
+    case CellKind::kText:
+    case CellKind::kCode:
+    case CellKind::kError: return c.text;
+    case CellKind::kAccuracy:
+    case CellKind::kMeasure:
+    case CellKind::kSeconds:
+    case CellKind::kParameter: return Num(c.value);
+    case CellKind::kCount: return c.part;
+    case CellKind::kOutOf: return {{"part", c.part}, {"whole", c.whole}};
+  }
+  return nullptr;
+}
+
+json TableJson(const ReportTable& t) {
+  json columns = json::array();
+  for (const TableColumn& c : t.columns) columns.push_back(c.heading);
+  json rows = json::array();
+  for (const TableRow& row : t.rows) {
+    json cells = json::array();
+    for (const TableCell& c : row.cells) cells.push_back(TableCellJson(c));
+    rows.push_back({{"label", row.label}, {"cells", cells}});
+  }
+  return {{"corner", t.corner}, {"columns", columns}, {"rows", rows}, {"note", t.note}};
+}
+
+// The subset's tables as report.md and report.html show them (report_subset_tables.h).
+json TablesJson(const ReportData& report, const SubsetSummary& s) {
+  const SubsetTables t = MakeSubsetTables(report, s);
+  json out;
+  for (const ReportTable* table : {&t.runs, &t.tasks, &t.mu, &t.baselines, &t.weighted_ta}) {
+    out[table->name] = TableJson(*table);
+  }
+  return out;
 }
 
 json Baselines(const SubsetSummary& s) {
@@ -134,6 +178,7 @@ json Subset(const ReportData& report, const SubsetSummary& s) {
           {"wta_hypervolume_normalized", Num(s.wta_hypervolume_normalized)},
           {"ta_sweep_hypervolume", Num(s.ta_sweep_hypervolume)},
           {"task_table", TaskTableJson(report, s)},
+          {"tables", TablesJson(report, s)},
           {"baselines", Baselines(s)},
           {"runs", runs}};
 }
@@ -158,7 +203,7 @@ std::string SummaryJson(const ReportData& report) {
   json subsets = json::array();
   for (const SubsetSummary& s : report.subsets) subsets.push_back(Subset(report, s));
   json j = {{"format", "pwemoe-report-summary"},
-            {"format_version", 1},
+            {"format_version", 2},
             {"experiment_name", report.experiment_name},
             {"precision", report.precision},
             {"options",

@@ -8,26 +8,17 @@
 #include <tuple>
 
 #include "pwemoe/util/strings.h"
-#include "results/report/report_task_table.h"
+#include "results/report/report_subset_tables.h"
+#include "results/report/report_table.h"
 
 namespace pwemoe::results {
 
 namespace {
 
-constexpr char kMissing[] = "–";
-
 std::string Printf(const char* format, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
-}
-
-std::string Pct(double v) { return std::isfinite(v) ? Printf("%.1f", 100 * v) : kMissing; }
-// 4 significant digits, trailing zeros kept (0.5640).
-std::string Sig4(double v) { return std::isfinite(v) ? Printf("%#.4g", v) : kMissing; }
-std::string Sec(double v) { return std::isfinite(v) ? Printf("%.1f", v) : kMissing; }
-std::string OutOf(int64_t x, int64_t y) {
-  return y > 0 ? std::to_string(x) + " / " + std::to_string(y) : kMissing;
 }
 
 // A table cell: '|' escaped, line breaks as spaces.
@@ -57,35 +48,36 @@ std::string Code(const std::string& s) {
   return ticks + (ticks.size() > 1 ? " " + s + " " : s) + ticks;
 }
 
-void TableRow(const std::vector<std::string>& cells, std::ostringstream* out) {
+void MdRow(const std::vector<std::string>& cells, std::ostringstream* out) {
   *out << "|";
   for (const std::string& c : cells) *out << " " << c << " |";
   *out << "\n";
 }
 
-void TableHeader(const std::vector<std::string>& cells, std::ostringstream* out) {
-  TableRow(cells, out);
+void MdHeader(const std::vector<std::string>& cells, std::ostringstream* out) {
+  MdRow(cells, out);
   *out << "|";
   for (size_t i = 0; i < cells.size(); ++i) *out << (i == 0 ? "---|" : "---:|");
   *out << "\n";
 }
 
-int VariantRank(const std::string& v) { return v == "LS" ? 0 : v == "EPO" ? 1 : 2; }
-
-// The subset's runs: LS, EPO, others; by seed, then name.
-std::vector<const RunSummary*> SortedRuns(const ReportData& report, const SubsetSummary& s) {
-  std::vector<const RunSummary*> runs;
-  for (size_t r : s.runs) runs.push_back(&report.runs[r]);
-  std::sort(runs.begin(), runs.end(), [](const RunSummary* a, const RunSummary* b) {
-    return std::make_tuple(VariantRank(a->variant), a->variant, a->seed, a->run_name) <
-           std::make_tuple(VariantRank(b->variant), b->variant, b->seed, b->run_name);
-  });
-  return runs;
+// A cell of a ReportTable: formatted (report_table.h), code as a code span, escaped.
+std::string MdCell(const TableCell& c) {
+  return Cell(c.kind == CellKind::kCode && !c.missing ? Code(c.text) : FormatCell(c));
 }
 
-std::string RunLabel(const RunSummary& r) {
-  if (r.variant.empty()) return Cell(r.run_name);
-  return r.variant + " seed " + std::to_string(r.seed);
+// A ReportTable (report_table.h) with its note under it.
+void MdTable(const ReportTable& t, std::ostringstream* out) {
+  std::vector<std::string> head = {Cell(t.corner)};
+  for (const TableColumn& c : t.columns) head.push_back(Cell(c.heading));
+  MdHeader(head, out);
+  for (const TableRow& row : t.rows) {
+    std::vector<std::string> cells = {Cell(row.label)};
+    for (const TableCell& c : row.cells) cells.push_back(MdCell(c));
+    MdRow(cells, out);
+  }
+  *out << "\n";
+  if (!t.note.empty()) *out << t.note << "\n\n";
 }
 
 // Which hypervolumes are exact and which are estimated, with the estimates' intervals.
@@ -96,10 +88,10 @@ void HvMethodLines(const ReportData& report, std::ostringstream* out) {
   }
   *out << "- " << report.hv_estimates.size()
        << " hypervolumes are Monte Carlo estimates (exact would take over "
-       << Sig4(report.options.hv_exact_seconds) << " s each); the rest are exact:\n";
+       << FormatMeasure(report.options.hv_exact_seconds) << " s each); the rest are exact:\n";
   for (const HvEstimateNote& e : report.hv_estimates) {
-    *out << "  - " << e.what << ": " << Sig4(e.value) << ", " << Sig4(100 * e.confidence)
-         << "% interval [" << Sig4(e.lo) << ", " << Sig4(e.hi) << "], " << e.samples
+    *out << "  - " << e.what << ": " << FormatMeasure(e.value) << ", " << FormatMeasure(100 * e.confidence)
+         << "% interval [" << FormatMeasure(e.lo) << ", " << FormatMeasure(e.hi) << "], " << e.samples
          << " samples\n";
   }
 }
@@ -119,12 +111,7 @@ void Summary(const ReportData& report, std::ostringstream* out) {
   *out << "\n";
   if (report.failures.empty()) return;
   *out << "### Failures\n\n";
-  TableHeader({"unit", "work", "message", "time"}, out);
-  for (const FailureRecord& f : report.failures) {
-    TableRow({std::to_string(f.unit_id), Cell(f.description), Cell(f.message), Cell(f.time)},
-             out);
-  }
-  *out << "\n";
+  MdTable(FailuresTable(report), out);
 }
 
 // Mean hypervolume per variant (finite values only), and the runs counted.
@@ -150,12 +137,15 @@ std::string HypervolumeSentence(const std::vector<const RunSummary*>& runs) {
   const auto& [best, best_hv] = ranked[0];
   const std::string mean =
       best_hv.second > 1 ? " (mean of " + std::to_string(best_hv.second) + " runs)" : "";
-  if (ranked.size() == 1) return "Only " + best + " has a hypervolume: " + Sig4(best_hv.first) + mean + ".";
-  std::string s = best + " has the larger hypervolume" + mean + ": " + Sig4(best_hv.first);
+  if (ranked.size() == 1) {
+    return "Only " + best + " has a hypervolume: " + FormatMeasure(best_hv.first) + mean + ".";
+  }
+  std::string s =
+      best + " has the larger hypervolume" + mean + ": " + FormatMeasure(best_hv.first);
   for (size_t i = 1; i < ranked.size(); ++i) {
     const double other = ranked[i].second.first;
     const double gain = other > 0 ? 100 * (best_hv.first / other - 1) : NAN;
-    s += (i == 1 ? " against " : ", ") + Sig4(other) + " for " + ranked[i].first +
+    s += (i == 1 ? " against " : ", ") + FormatMeasure(other) + " for " + ranked[i].first +
          (std::isfinite(gain) ? " (" + Printf("%+.2f", gain) + "%)" : "");
   }
   return s + ".";
@@ -170,132 +160,33 @@ std::string WtaSentence(const std::vector<const RunSummary*>& runs) {
         : r->wta_dominated == 0           ? "none of the " + std::to_string(r->wta_points)
                                           : "some (" + std::to_string(r->wta_dominated) + " of " +
                                                 std::to_string(r->wta_points) + ")";
-    parts.push_back("the front of " + RunLabel(*r) + " dominates " + how);
+    parts.push_back("the front of " + Cell(RunLabel(*r)) + " dominates " + how);
   }
   if (parts.empty()) return "";
-  std::string s = "Weighted task arithmetic points (weakly dominated): " + Join(parts, "; ") + ".";
+  std::string s = "Weighted task arithmetic points dominated (at least as good on every task, "
+                  "better on one): " + Join(parts, "; ") + ".";
   return s;
 }
 
-void RunTable(const std::vector<const RunSummary*>& runs, const std::vector<std::string>& tasks,
-              std::ostringstream* out) {
-  std::vector<std::string> head = {""};
-  for (const RunSummary* r : runs) head.push_back(RunLabel(*r));
-  TableHeader(head, out);
-  auto row = [&](const std::string& name, auto value) {
-    std::vector<std::string> cells = {name};
-    for (const RunSummary* r : runs) cells.push_back(value(*r));
-    TableRow(cells, out);
-  };
-  row("hypervolume", [](const RunSummary& r) { return Sig4(r.hypervolume); });
-  row("hypervolume (normalised)", [](const RunSummary& r) { return Sig4(r.hypervolume_normalized); });
-  row("front points / rays", [](const RunSummary& r) {
-    return std::to_string(r.front.size()) + " / " + std::to_string(r.rays.size());
-  });
-  if (std::any_of(runs.begin(), runs.end(), [](const RunSummary* r) { return r->incomplete_rays > 0; }))
-    row("incomplete rays (left out)", [](const RunSummary& r) { return std::to_string(r.incomplete_rays); });
-  row("mu mean", [](const RunSummary& r) { return Sig4(r.mu_mean); });
-  row("mu max", [](const RunSummary& r) { return Sig4(r.mu_max); });
-  row("training seconds", [](const RunSummary& r) { return Sec(r.train_seconds); });
-  row("evaluation seconds", [](const RunSummary& r) { return Sec(r.eval_seconds); });
-  for (size_t t = 0; t < tasks.size(); ++t) {
-    row("final training loss " + Cell(tasks[t]), [t](const RunSummary& r) {
-      return t < r.final_losses.size() ? Sig4(r.final_losses[t]) : std::string(kMissing);
-    });
-  }
-  row("weighted TA points dominated by the front",
-      [](const RunSummary& r) { return OutOf(r.wta_dominated, r.wta_points); });
-  row("front points dominated by weighted TA", [](const RunSummary& r) {
-    return r.wta_points > 0 ? OutOf(r.front_dominated_by_wta, static_cast<int64_t>(r.front.size()))
-                            : std::string(kMissing);
-  });
-  row("rays beating weighted TA at the same ray",
-      [](const RunSummary& r) { return OutOf(r.rays_beating_wta, r.rays_compared_with_wta); });
-  *out << "\n";
-}
-
-std::string BaselineLabel(const BaselinePoint& b) {
-  if (b.method == "task-arithmetic") return "task arithmetic λ=" + Printf("%g", b.lambda);
-  if (b.method == "simple-average") return "simple average";
-  return Cell(b.name);
-}
-
-void BaselineTable(const SubsetSummary& s, std::ostringstream* out) {
-  std::vector<std::string> head = {"baseline (accuracy %)"};
-  for (const std::string& t : s.tasks) head.push_back(Cell(t));
-  head.push_back("mean");
-  head.push_back("hypervolume");
-  TableHeader(head, out);
+// The hypervolumes of the task arithmetic sweep and of weighted task arithmetic, "" without
+// either.
+std::string BaselineHypervolumes(const SubsetSummary& s) {
   int ta = 0, wta = 0;
   for (const BaselinePoint& b : s.baselines) {
-    if (b.method == "weighted-task-arithmetic") { ++wta; continue; }
-    if (b.method == "task-arithmetic") ++ta;
-    std::vector<std::string> cells = {BaselineLabel(b)};
-    double sum = 0;
-    for (double a : b.accuracy) {
-      cells.push_back(Pct(a));
-      sum += a;
-    }
-    cells.push_back(Pct(sum / static_cast<double>(b.accuracy.size())));
-    cells.push_back("");
-    TableRow(cells, out);
+    ta += b.method == "task-arithmetic";
+    wta += b.method == "weighted-task-arithmetic";
   }
-  const std::vector<std::string> blank(s.tasks.size() + 1, "");
-  auto summary = [&](const std::string& name, const std::string& hv) {
-    std::vector<std::string> cells = {name};
-    cells.insert(cells.end(), blank.begin(), blank.end());
-    cells.push_back(hv);
-    TableRow(cells, out);
-  };
-  if (ta > 0) summary("task arithmetic sweep (" + std::to_string(ta) + " λ)", Sig4(s.ta_sweep_hypervolume));
+  std::vector<std::string> parts;
+  if (ta > 0) {
+    parts.push_back("task arithmetic sweep (" + std::to_string(ta) + " λ) " +
+                    FormatMeasure(s.ta_sweep_hypervolume));
+  }
   if (wta > 0) {
-    summary("weighted task arithmetic (" + std::to_string(wta) + " rays)",
-            Sig4(s.wta_hypervolume) + " (normalised " + Sig4(s.wta_hypervolume_normalized) + ")");
+    parts.push_back("weighted task arithmetic (" + std::to_string(wta) + " rays) " +
+                    FormatMeasure(s.wta_hypervolume) + " (normalised " +
+                    FormatMeasure(s.wta_hypervolume_normalized) + ")");
   }
-  *out << "\n";
-}
-
-// One row per task: each run's best and equal-ray accuracy, the expert, weighted TA.
-void TaskAccuracyTable(const ReportData& report, const SubsetSummary& s,
-                       const std::vector<const RunSummary*>& runs, std::ostringstream* out) {
-  const TaskTable table = MakeTaskTable(report, s);
-  std::vector<const TaskTableRun*> columns;
-  std::vector<std::string> head = {"task (accuracy %)"};
-  for (const RunSummary* r : runs) {
-    for (const TaskTableRun& c : table.runs) {
-      if (&report.runs[c.run] != r) continue;
-      columns.push_back(&c);
-      head.push_back(RunLabel(*r) + " best");
-      head.push_back(RunLabel(*r) + " equal ray");
-    }
-  }
-  head.insert(head.end(), {"expert", "weighted TA best", "weighted TA equal ray"});
-  *out << "Per-task accuracy: best = the highest over the rays, equal ray = at (1/T, ..., 1/T).\n\n";
-  TableHeader(head, out);
-  for (size_t t = 0; t < table.tasks.size(); ++t) {
-    std::vector<std::string> cells = {Cell(table.tasks[t])};
-    for (const TaskTableRun* c : columns) {
-      cells.push_back(Pct(c->best[t]));
-      cells.push_back(Pct(c->equal[t]));
-    }
-    cells.push_back(Pct(table.expert[t]));
-    cells.push_back(Pct(table.wta_best[t]));
-    cells.push_back(Pct(table.wta_equal[t]));
-    TableRow(cells, out);
-  }
-  *out << "\n";
-}
-
-void MuTable(const std::vector<const RunSummary*>& runs, std::ostringstream* out) {
-  *out << "Ray alignment mu over the interior rays (every coordinate > 0):\n\n";
-  TableHeader({"run", "interior rays", "min", "median", "90%", "max"}, out);
-  for (const RunSummary* r : runs) {
-    const MuQuantiles& q = r->mu_quantiles;
-    TableRow({RunLabel(*r), std::to_string(q.rays), Sig4(q.min), Sig4(q.median), Sig4(q.p90),
-              Sig4(q.max)},
-             out);
-  }
-  *out << "\n";
+  return parts.empty() ? "" : "Hypervolume: " + Join(parts, "; ") + ".\n\n";
 }
 
 // Up to kPairTableTasks tasks each run's whole matrix of 2-D hypervolumes; beyond, its weakest
@@ -312,13 +203,13 @@ void PairHypervolumeTables(const ReportData& report, const std::vector<const Run
     const std::vector<std::vector<double>>& m = r->pair_hypervolume;
     const size_t t = r->tasks.size();
     if (t <= kPairTableTasks) {
-      std::vector<std::string> head = {RunLabel(*r)};
+      std::vector<std::string> head = {Cell(RunLabel(*r))};
       for (const std::string& task : r->tasks) head.push_back(Cell(task));
-      TableHeader(head, out);
+      MdHeader(head, out);
       for (size_t i = 0; i < t; ++i) {
         std::vector<std::string> cells = {Cell(r->tasks[i])};
-        for (size_t j = 0; j < t; ++j) cells.push_back(Sig4(m[i][j]));
-        TableRow(cells, out);
+        for (size_t j = 0; j < t; ++j) cells.push_back(FormatMeasure(m[i][j]));
+        MdRow(cells, out);
       }
       *out << "\n";
       continue;
@@ -332,10 +223,10 @@ void PairHypervolumeTables(const ReportData& report, const std::vector<const Run
     std::sort(pairs.begin(), pairs.end());
     auto pair = [&](const std::tuple<double, size_t, size_t>& p) {
       return Cell(r->tasks[std::get<1>(p)]) + " × " + Cell(r->tasks[std::get<2>(p)]) + " " +
-             Sig4(std::get<0>(p));
+             FormatMeasure(std::get<0>(p));
     };
     listed = true;
-    *out << "- " << RunLabel(*r) << ": ";
+    *out << "- " << Cell(RunLabel(*r)) << ": ";
     if (pairs.empty()) {
       *out << "no rays\n";
       continue;
@@ -351,6 +242,7 @@ void PairHypervolumeTables(const ReportData& report, const std::vector<const Run
 void SubsetSection(const ReportData& report, const SubsetSummary& s, std::ostringstream* out) {
   *out << "## " << Cell(s.key) << " (" << s.tasks.size() << " tasks)\n\n";
   const std::vector<const RunSummary*> runs = SortedRuns(report, s);
+  const SubsetTables tables = MakeSubsetTables(report, s);
   if (runs.empty()) {
     *out << "No training runs on this subset.\n\n";
   } else {
@@ -360,16 +252,17 @@ void SubsetSection(const ReportData& report, const SubsetSummary& s, std::ostrin
     std::vector<std::string> names;
     for (const RunSummary* r : runs) names.push_back(Code(r->run_name));
     *out << "Runs: " << Join(names, ", ") << ".\n\n";
-    RunTable(runs, s.tasks, out);
-    TaskAccuracyTable(report, s, runs, out);
+    MdTable(tables.runs, out);
+    MdTable(tables.tasks, out);
     if (s.tasks.size() >= 3) PairHypervolumeTables(report, runs, out);
-    MuTable(runs, out);
+    MdTable(tables.mu, out);
   }
   if (s.baselines.empty()) {
     *out << "No baselines evaluated on this subset.\n\n";
     return;
   }
-  BaselineTable(s, out);
+  if (!tables.baselines.rows.empty()) MdTable(tables.baselines, out);
+  *out << BaselineHypervolumes(s);
 }
 
 void Provenance(const ReportData& report, std::ostringstream* out) {
@@ -382,14 +275,7 @@ void Provenance(const ReportData& report, std::ostringstream* out) {
     *out << "No session records.\n\n";
     return;
   }
-  TableHeader({"session", "started (UTC)", "version", "ranks", "hosts", "command line"}, out);
-  for (size_t i = 0; i < report.sessions.size(); ++i) {
-    const SessionRecord& s = report.sessions[i];
-    TableRow({std::to_string(i + 1), Cell(s.start_time), Cell(s.software_version),
-              std::to_string(s.ranks), Cell(Join(s.hosts, ", ")), Cell(Code(s.command_line))},
-             out);
-  }
-  *out << "\n";
+  MdTable(SessionsTable(report), out);
 }
 
 void Configuration(const ReportData& report, std::ostringstream* out) {

@@ -102,14 +102,20 @@ struct RunSummary {
   // The T x T exact 2-D hypervolumes of every pair of tasks, PairHypervolumes(*this,
   // ReportOptions::reference) (report_pairs.h).
   std::vector<std::vector<double>> pair_hypervolume;
-  // Weighted task arithmetic of the same subset compared with this run's rays (NaN / 0 when the
-  // subset has no weighted-task-arithmetic points):
+  // Weighted task arithmetic of the same subset compared with this run's rays (0 when the subset
+  // has no weighted-task-arithmetic points). Dominance is pareto.h's (at least as good on every
+  // task and better on one; equal vectors do not dominate each other):
   int64_t wta_points = 0;              // weighted-TA points with all T accuracies
-  int64_t wta_dominated = 0;           // of those, weakly dominated by some point of this front
-  int64_t front_dominated_by_wta = 0;  // front points weakly dominated by some weighted-TA point
-  int64_t rays_beating_wta = 0;        // rays whose accuracy vector weakly dominates weighted TA's
-                                       // at the same ray_index (pairs present in both)
-  int64_t rays_compared_with_wta = 0;  // rays with a weighted-TA point at the same ray_index
+  int64_t wta_dominated = 0;           // of those, dominated by some point of this front
+  int64_t front_dominated_by_wta = 0;  // front points dominated by some weighted-TA point
+  // Each ray with a weighted-TA point at the same ray_index (pairs present in both), its accuracy
+  // vector against that point's (CompareMaximized, report_util.h); the four counts add up to
+  // rays_compared_with_wta:
+  int64_t rays_compared_with_wta = 0;
+  int64_t rays_dominating_wta = 0;     // the ray dominates weighted TA
+  int64_t rays_equal_to_wta = 0;       // the same accuracy on every task
+  int64_t rays_dominated_by_wta = 0;   // weighted TA dominates the ray
+  int64_t rays_incomparable_to_wta = 0;  // better on one task, worse on another
   // Training curve (empty when not trained): one entry per logged step.
   std::vector<int64_t> steps;
   std::vector<double> total_loss;

@@ -21,7 +21,12 @@
 // plus the provenance (store header, sessions, failures) and the options; NaN and infinities are
 // null. task_table is MakeTaskTable (report_task_table.h; [T] arrays in the subset's task order),
 // mu_quantiles MuDistribution (report_mu.h), pair_hypervolume PairHypervolumes (report_pairs.h,
-// the symmetric matrix with the 1-D hypervolumes on its diagonal). Layout (format "pwemoe-report-summary", format_version 1):
+// the symmetric matrix with the 1-D hypervolumes on its diagonal), wta the comparison with
+// weighted task arithmetic (report_model.h: dominance as in pareto.h; the four rays_* counts at
+// the same ray add up to rays_compared_with_wta), tables the subset's tables as report.md and
+// report.html show them (report_subset_tables.h), each {corner, columns: [heading], rows:
+// [{label, cells}], note} with cells unformatted: a number, a string, {part, whole} for a count
+// out of a total, null when missing. Layout (format "pwemoe-report-summary", format_version 2):
 //   {format, format_version, experiment_name, options: {reference},
 //    header: {config_hash, software_version, command_line, num_units, experiment_toml},
 //    units: {total, done, failed}, failures: [{unit_id, description, message, time}],
@@ -30,14 +35,17 @@
 //               ta_sweep_hypervolume,
 //               task_table: {expert, wta_best, wta_equal_ray,
 //                            runs: [{run_name, best, equal_ray}]},
+//               tables: {runs, tasks, mu, baselines, weighted_ta},
 //               baselines: [{method, name, lambda, ray_index, ray, accuracy, mean_loss}],
 //               runs: [{run_name, variant, seed, trained, train_seconds, eval_seconds,
 //                       num_rays, incomplete_rays, front, hypervolume, hypervolume_normalized,
 //                       mu_mean, mu_max,
 //                       mu_quantiles: {interior_rays, min, median, p90, max},
 //                       pair_hypervolume: [[T values] x T],
-//                       wta: {points, dominated, front_dominated_by_wta,
-//                       rays_beating, rays_compared}, final_losses,
+//                       wta: {points, points_dominated_by_front, front_dominated_by_wta,
+//                             rays_compared_with_wta, rays_dominating_wta, rays_equal_to_wta,
+//                             rays_dominated_by_wta, rays_incomparable_to_wta},
+//                       final_losses,
 //                       rays: [{ray_index, label, ray, accuracy, mean_loss, mu, on_front}],
 //                       curve: {steps, total_loss, losses, epo_mu}}]}]}
 //

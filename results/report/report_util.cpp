@@ -20,12 +20,20 @@ double RayAlignmentMu(const std::vector<double>& ray, const std::vector<double>&
   return ComputeEpoRelativeLosses(ray, losses).mu;
 }
 
-bool WeaklyDominates(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
+Dominance CompareMaximized(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return Dominance::kIncomparable;
+  bool better = false, worse = false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (!(a[i] >= b[i])) return false;
+    if (std::isnan(a[i]) || std::isnan(b[i])) return Dominance::kIncomparable;
+    better = better || a[i] > b[i];
+    worse = worse || a[i] < b[i];
   }
-  return true;
+  if (better && worse) return Dominance::kIncomparable;
+  return better ? Dominance::kDominates : worse ? Dominance::kDominatedBy : Dominance::kEqual;
+}
+
+bool Dominates(const std::vector<double>& a, const std::vector<double>& b) {
+  return CompareMaximized(a, b) == Dominance::kDominates;
 }
 
 bool DivideByScale(const std::vector<std::vector<double>>& points,

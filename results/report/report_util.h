@@ -1,6 +1,7 @@
 // The small calculations behind BuildReport (report_model.h), public so that tests can pin them
-// down one by one: EPO's ray alignment mu in doubles, weak dominance of maximised vectors,
-// accuracies normalised by the experts', and the experiment name of a configuration's TOML.
+// down one by one: EPO's ray alignment mu in doubles, Pareto dominance of maximised
+// vectors, accuracies normalised by the experts', and the experiment name of a configuration's
+// TOML.
 //
 // Thread safety: pure functions over their arguments.
 #pragma once
@@ -16,9 +17,14 @@ namespace pwemoe::results {
 // sum(rl) <= 0 gives 0. NaN when the sizes differ, T = 0, or any value is not finite.
 double RayAlignmentMu(const std::vector<double>& ray, const std::vector<double>& losses);
 
-// Whether a >= b in every coordinate (maximised objectives; equal vectors dominate each other
-// weakly). False when the sizes differ or a coordinate is NaN.
-bool WeaklyDominates(const std::vector<double>& a, const std::vector<double>& b);
+// How maximised vector a stands against b, with pareto.h's dominance: kDominates when a >= b in
+// every coordinate and a > b in one; kEqual when a == b in every coordinate; kDominatedBy when b
+// dominates a; kIncomparable otherwise, and when the sizes differ or a coordinate is NaN.
+enum class Dominance { kDominates, kEqual, kDominatedBy, kIncomparable };
+Dominance CompareMaximized(const std::vector<double>& a, const std::vector<double>& b);
+
+// Whether a dominates b (maximised; CompareMaximized(a, b) == kDominates).
+bool Dominates(const std::vector<double>& a, const std::vector<double>& b);
 
 // Each point's coordinate i divided by scale[i], into *out. False (and *out untouched) when the
 // scale has another size than a point or an entry that is NaN or <= 0.

@@ -446,7 +446,10 @@ std::string RenderXYChart(const XYChart& chart) {
   return out + "</svg>\n";
 }
 
-std::string RenderParallelChart(const ParallelChart& chart) {
+namespace {
+
+// The padded value range of each of the chart's axes.
+std::vector<Range> ParallelRanges(const ParallelChart& chart) {
   const size_t n = chart.axes.size();
   std::vector<Extent> extents(n);
   for (const ParallelGroup& g : chart.groups) {
@@ -456,7 +459,10 @@ std::string RenderParallelChart(const ParallelChart& chart) {
   }
   std::vector<Range> ranges;
   for (const Extent& e : extents) ranges.push_back(PaddedRange(e, chart.pad));
+  return ranges;
+}
 
+std::vector<LegendEntry> ParallelLegend(const ParallelChart& chart) {
   std::vector<LegendEntry> legend;
   for (const ParallelGroup& g : chart.groups) {
     if (g.name.empty()) continue;
@@ -464,8 +470,30 @@ std::string RenderParallelChart(const ParallelChart& chart) {
                       g.dash.empty() ? "solid" : g.dash, std::max(g.width, 1.5),
                       std::max(g.opacity, 0.6)});
   }
-  // Axis names: horizontal when each fits between two axes, else all rotated, with room made
-  // on the left (the first names reach left of their axes) and at the bottom.
+  return legend;
+}
+
+// Where a parallel chart's parts go.
+struct ParallelLayout {
+  Box f;                     // the plot area
+  bool rotate = false;       // axis names rotated by kParallelLabelAngle
+  double value_title_y = 0;  // baseline of the value axis title
+  double width = 0;
+  double height = 0;
+  size_t axes = 0;
+
+  // The x of axis i.
+  double AxisX(size_t i) const {
+    return axes <= 1 ? 0.5 * (f.x0 + f.x1)
+                     : f.x0 + (f.x1 - f.x0) * static_cast<double>(i) /
+                                  static_cast<double>(axes - 1);
+  }
+};
+
+// Axis names: horizontal when each fits between two axes, else all rotated, with room made on
+// the left (the first names reach left of their axes) and at the bottom.
+ParallelLayout LayOutParallel(const ParallelChart& chart, const std::vector<LegendEntry>& legend) {
+  const size_t n = chart.axes.size();
   const double spacing =
       n <= 1 ? chart.plot_width : chart.plot_width / static_cast<double>(n - 1);
   std::vector<double> name_width;
@@ -474,42 +502,44 @@ std::string RenderParallelChart(const ParallelChart& chart) {
     name_width.push_back(1.1 * TextWidth(axis, kFont));  // bold
     widest = std::max(widest, name_width.back());
   }
-  const bool rotate = n > 1 && widest > spacing - 8;
+  ParallelLayout l;
+  l.axes = n;
+  l.rotate = n > 1 && widest > spacing - 8;
   const double angle = kParallelLabelAngle * kPi / 180;
   double left = kMarginLeft;
   double name_depth = 0;  // below the name's anchor
-  if (rotate) {
+  if (l.rotate) {
     for (size_t i = 0; i < n; ++i) {
       const double reach = name_width[i] * std::cos(angle) + kFont * std::sin(angle) + 4;
       left = std::max(left, reach - spacing * static_cast<double>(i));
       name_depth = std::max(name_depth, name_width[i] * std::sin(angle) + 0.3 * kFont);
     }
   }
-  const double value_title_y = rotate ? kMarginTop + chart.plot_height + 12 + name_depth + 16
-                                      : kMarginTop + chart.plot_height + 36;
-  const Box f{left, kMarginTop, left + chart.plot_width, kMarginTop + chart.plot_height};
+  l.value_title_y = l.rotate ? kMarginTop + chart.plot_height + 12 + name_depth + 16
+                             : kMarginTop + chart.plot_height + 36;
+  l.f = Box{left, kMarginTop, left + chart.plot_width, kMarginTop + chart.plot_height};
   const double legend_w = LegendWidth(legend);
-  const double width = std::max(f.x1 + kMarginRight + 10 + (legend_w > 0 ? legend_w + 8 : 0),
-                                TitleWidth(chart.title));
-  const double height =
-      std::max({f.y1 + kMarginBottom, value_title_y + 10,
-                f.y0 + kLegendRow * static_cast<double>(legend.size()) + 8});
-  auto axis_x = [&](size_t i) {
-    return n <= 1 ? 0.5 * (f.x0 + f.x1)
-                  : f.x0 + (f.x1 - f.x0) * static_cast<double>(i) / static_cast<double>(n - 1);
-  };
+  l.width = std::max(l.f.x1 + kMarginRight + 10 + (legend_w > 0 ? legend_w + 8 : 0),
+                     TitleWidth(chart.title));
+  l.height = std::max({l.f.y1 + kMarginBottom, l.value_title_y + 10,
+                       l.f.y0 + kLegendRow * static_cast<double>(legend.size()) + 8});
+  return l;
+}
 
-  std::string out = SvgOpen(width, height, chart.title);
-  out += "<g class=\"axes\">\n";
-  for (size_t i = 0; i < n; ++i) {
-    const double x = axis_x(i);
+// The axes with their ticks and names, and the value axis title.
+std::string ParallelAxes(const ParallelChart& chart, const std::vector<Range>& ranges,
+                         const ParallelLayout& l) {
+  const Box& f = l.f;
+  std::string out = "<g class=\"axes\">\n";
+  for (size_t i = 0; i < l.axes; ++i) {
+    const double x = l.AxisX(i);
     out += Line(x, f.y0, x, f.y1, "#333333", 1);
     for (double t : Ticks(ranges[i], f.y1 - f.y0)) {
       const double y = Map(ranges[i], t, f.y1, f.y0);
       out += Line(x - 4, y, x, y, "#333333", 1);
       out += Text(x - 6, y + 0.35 * kTickFont, SvgNumber(t + 0.0), kTickFont, "end", kHalo);
     }
-    if (rotate) {
+    if (l.rotate) {
       const double ax = x + 3;
       const double ay = f.y1 + 12;
       out += Text(ax, ay, chart.axes[i], kFont, "end",
@@ -521,22 +551,40 @@ std::string RenderParallelChart(const ParallelChart& chart) {
                   " class=\"axis-label\" font-weight=\"bold\"");
     }
   }
-  out += Text(0.5 * (f.x0 + f.x1), value_title_y, chart.value_title, kFont, "middle");
-  out += "</g>\n<g class=\"data\">\n";
+  out += Text(0.5 * (f.x0 + f.x1), l.value_title_y, chart.value_title, kFont, "middle");
+  return out + "</g>\n";
+}
+
+// One path per line, in group order.
+std::string ParallelData(const ParallelChart& chart, const std::vector<Range>& ranges,
+                         const ParallelLayout& l) {
+  std::string out = "<g class=\"data\">\n";
   for (const ParallelGroup& g : chart.groups) {
     const std::string attrs = ClassAttrs(g.css_class, g.data_run);
-    for (const ParallelLine& l : g.lines) {
+    for (const ParallelLine& line : g.lines) {
       std::vector<double> px, py;
-      for (size_t i = 0; i < n; ++i) {
-        const double v = i < l.values.size() ? l.values[i] : NAN;
-        px.push_back(axis_x(i));
-        py.push_back(std::isfinite(v) ? Map(ranges[i], v, f.y1, f.y0) : NAN);
+      for (size_t i = 0; i < l.axes; ++i) {
+        const double v = i < line.values.size() ? line.values[i] : NAN;
+        px.push_back(l.AxisX(i));
+        py.push_back(std::isfinite(v) ? Map(ranges[i], v, l.f.y1, l.f.y0) : NAN);
       }
-      out += PathElement(attrs, PathData(px, py), g.color, g.width, g.dash, g.opacity, l.tooltip);
+      out += PathElement(attrs, PathData(px, py), g.color, g.width, g.dash, g.opacity,
+                         line.tooltip);
     }
   }
-  out += "</g>\n";
-  if (!legend.empty()) out += RenderLegend(legend, f.x1 + kMarginRight + 14, f.y0);
+  return out + "</g>\n";
+}
+
+}  // namespace
+
+std::string RenderParallelChart(const ParallelChart& chart) {
+  const std::vector<Range> ranges = ParallelRanges(chart);
+  const std::vector<LegendEntry> legend = ParallelLegend(chart);
+  const ParallelLayout l = LayOutParallel(chart, legend);
+  std::string out = SvgOpen(l.width, l.height, chart.title);
+  out += ParallelAxes(chart, ranges, l);
+  out += ParallelData(chart, ranges, l);
+  if (!legend.empty()) out += RenderLegend(legend, l.f.x1 + kMarginRight + 14, l.f.y0);
   return out + "</svg>\n";
 }
 
@@ -556,92 +604,145 @@ std::string ViridisColor(double t) {
   return buf;
 }
 
-std::string RenderHeatMap(const HeatMap& map) {
+namespace {
+
+constexpr double kHeatSwatch = 24;  // width of one swatch of the colour scale
+constexpr int kHeatSwatches = 7;
+
+double HeatValue(const HeatMap& map, size_t i, size_t j) {
+  return i < map.values.size() && j < map.values[i].size() ? map.values[i][j] : NAN;
+}
+
+std::string HeatText(const std::vector<std::vector<std::string>>& t, size_t i, size_t j) {
+  return i < t.size() && j < t[i].size() ? t[i][j] : std::string();
+}
+
+// Where a heat map's parts go, and its colour scale.
+struct HeatLayout {
+  double lo = 0;       // the values at the ends of the colour scale
+  double hi = 0;
+  std::string lo_text;
+  std::string hi_text;
+  double x0 = 0;       // the grid
+  double y0 = 0;
+  double x1 = 0;
+  double y1 = 0;
+  double scale_y = 0;  // top of the scale's swatches
+  double strip_x = 0;  // left of the first swatch
+  double width = 0;
+  double height = 0;
+
+  // Where v lies on the colour scale, in [0, 1] for values within [lo, hi].
+  double Scale(double v) const { return hi > lo ? (v - lo) / (hi - lo) : 0.5; }
+};
+
+// Row names left of the grid; column names under it, rotated, reaching left and down.
+HeatLayout LayOutHeatMap(const HeatMap& map) {
   const size_t rows = map.rows.size();
   const size_t cols = map.columns.size();
-  auto value = [&](size_t i, size_t j) {
-    return i < map.values.size() && j < map.values[i].size() ? map.values[i][j] : NAN;
-  };
-  auto text_of = [](const std::vector<std::vector<std::string>>& t, size_t i, size_t j) {
-    return i < t.size() && j < t[i].size() ? t[i][j] : std::string();
-  };
   Extent e;
   for (size_t i = 0; i < rows; ++i) {
-    for (size_t j = 0; j < cols; ++j) e.Add(value(i, j));
+    for (size_t j = 0; j < cols; ++j) e.Add(HeatValue(map, i, j));
   }
-  const double lo = std::isfinite(map.lo) ? map.lo : e.lo;
-  const double hi = std::isfinite(map.hi) ? map.hi : e.hi;
-  auto scale = [&](double v) { return hi > lo ? (v - lo) / (hi - lo) : 0.5; };
+  HeatLayout l;
+  l.lo = std::isfinite(map.lo) ? map.lo : e.lo;
+  l.hi = std::isfinite(map.hi) ? map.hi : e.hi;
   const double cell = map.cell;
   const double angle = kPi / 4;
-  // Row names left of the grid; column names under it, rotated, reaching left and down.
   double row_w = 0;
   for (const std::string& r : map.rows) row_w = std::max(row_w, TextWidth(r, kTickFont));
-  double x0 = 1.1 * row_w + 12;  // glyphs may be wider than TextWidth's average
+  l.x0 = 1.1 * row_w + 12;  // glyphs may be wider than TextWidth's average
   double depth = 0;
   for (size_t j = 0; j < cols; ++j) {
     const double w = TextWidth(map.columns[j], kTickFont);
-    x0 = std::max(x0, w * std::cos(angle) + kTickFont * std::sin(angle) + 4 -
-                          cell * (static_cast<double>(j) + 0.5));
+    l.x0 = std::max(l.x0, w * std::cos(angle) + kTickFont * std::sin(angle) + 4 -
+                              cell * (static_cast<double>(j) + 0.5));
     depth = std::max(depth, w * std::sin(angle) + 0.3 * kTickFont);
   }
-  const double y0 = kMarginTop;
-  const double x1 = x0 + cell * static_cast<double>(cols);
-  const double y1 = y0 + cell * static_cast<double>(rows);
-  const double scale_y = y1 + 10 + depth + 12;  // top of the scale's swatches
-  const double swatch = 24;
-  const int swatches = 7;
-  const std::string lo_text = Decimals(lo, map.digits);
-  const std::string hi_text = Decimals(hi, map.digits);
-  const double strip_x = x0 + TextWidth(map.scale_title, kTickFont) + 8 +
-                         TextWidth(lo_text, kTickFont) + 4;
-  const double strip_end = strip_x + swatch * swatches + 4 + TextWidth(hi_text, kTickFont);
-  const double width = std::max({x1 + kMarginRight, strip_end + kMarginRight, TitleWidth(map.title)});
-  const double height = scale_y + 10 + 10;
+  l.y0 = kMarginTop;
+  l.x1 = l.x0 + cell * static_cast<double>(cols);
+  l.y1 = l.y0 + cell * static_cast<double>(rows);
+  l.scale_y = l.y1 + 10 + depth + 12;
+  l.lo_text = Decimals(l.lo, map.digits);
+  l.hi_text = Decimals(l.hi, map.digits);
+  l.strip_x = l.x0 + TextWidth(map.scale_title, kTickFont) + 8 +
+              TextWidth(l.lo_text, kTickFont) + 4;
+  const double strip_end =
+      l.strip_x + kHeatSwatch * kHeatSwatches + 4 + TextWidth(l.hi_text, kTickFont);
+  l.width = std::max({l.x1 + kMarginRight, strip_end + kMarginRight, TitleWidth(map.title)});
+  l.height = l.scale_y + 10 + 10;
+  return l;
+}
 
-  std::string out = SvgOpen(width, height, map.title);
-  out += "<g class=\"cells\">\n";
+// One cell: its rectangle with its tooltip, and its text when the text fits.
+std::string HeatCell(const HeatMap& map, const HeatLayout& l, size_t i, size_t j) {
+  const double cell = map.cell;
   const double font = cell >= 30 ? 9 : 8;
-  for (size_t i = 0; i < rows; ++i) {
-    for (size_t j = 0; j < cols; ++j) {
-      const double v = value(i, j);
-      const double x = x0 + cell * static_cast<double>(j);
-      const double y = y0 + cell * static_cast<double>(i);
-      const std::string fill = std::isfinite(v) ? ViridisColor(scale(v)) : "#eeeeee";
-      const std::string tip = text_of(map.tooltips, i, j);
-      out += "<rect" + (map.css_class.empty() ? std::string() : Attr("class", map.css_class)) +
-             Attr("x", x) + Attr("y", y) + Attr("width", cell) + Attr("height", cell) +
-             Attr("fill", fill) + " stroke=\"#ffffff\" stroke-width=\"1\">" +
-             (tip.empty() ? "" : "<title>" + EscapeXml(tip) + "</title>") + "</rect>\n";
-      const std::string text = text_of(map.texts, i, j);
-      if (!text.empty() && TextWidth(text, font) <= cell - 4) {
-        const bool dark = std::isfinite(v) && scale(v) < 0.6;
-        out += Text(x + cell / 2, y + cell / 2 + 0.35 * font, text, font, "middle",
-                    Attr("fill", dark ? "#ffffff" : "#1a1a1a") + " pointer-events=\"none\"");
-      }
-    }
+  const double v = HeatValue(map, i, j);
+  const double x = l.x0 + cell * static_cast<double>(j);
+  const double y = l.y0 + cell * static_cast<double>(i);
+  const std::string fill = std::isfinite(v) ? ViridisColor(l.Scale(v)) : "#eeeeee";
+  const std::string tip = HeatText(map.tooltips, i, j);
+  std::string out = "<rect" +
+                    (map.css_class.empty() ? std::string() : Attr("class", map.css_class)) +
+                    Attr("x", x) + Attr("y", y) + Attr("width", cell) + Attr("height", cell) +
+                    Attr("fill", fill) + " stroke=\"#ffffff\" stroke-width=\"1\">" +
+                    (tip.empty() ? "" : "<title>" + EscapeXml(tip) + "</title>") + "</rect>\n";
+  const std::string text = HeatText(map.texts, i, j);
+  if (!text.empty() && TextWidth(text, font) <= cell - 4) {
+    const bool dark = std::isfinite(v) && l.Scale(v) < 0.6;
+    out += Text(x + cell / 2, y + cell / 2 + 0.35 * font, text, font, "middle",
+                Attr("fill", dark ? "#ffffff" : "#1a1a1a") + " pointer-events=\"none\"");
   }
-  out += "</g>\n<g class=\"axes\">\n";
-  for (size_t i = 0; i < rows; ++i) {
-    out += Text(x0 - 6, y0 + cell * (static_cast<double>(i) + 0.5) + 0.35 * kTickFont,
+  return out;
+}
+
+// The row and column names.
+std::string HeatAxes(const HeatMap& map, const HeatLayout& l) {
+  const double cell = map.cell;
+  std::string out = "<g class=\"axes\">\n";
+  for (size_t i = 0; i < map.rows.size(); ++i) {
+    out += Text(l.x0 - 6, l.y0 + cell * (static_cast<double>(i) + 0.5) + 0.35 * kTickFont,
                 map.rows[i], kTickFont, "end", " class=\"axis-label\"");
   }
-  for (size_t j = 0; j < cols; ++j) {
-    const double ax = x0 + cell * (static_cast<double>(j) + 0.5) + 3;
-    const double ay = y1 + 10;
+  for (size_t j = 0; j < map.columns.size(); ++j) {
+    const double ax = l.x0 + cell * (static_cast<double>(j) + 0.5) + 3;
+    const double ay = l.y1 + 10;
     out += Text(ax, ay, map.columns[j], kTickFont, "end",
                 " class=\"axis-label\" transform=\"rotate(-45 " + SvgNumber(ax) + " " +
                     SvgNumber(ay) + ")\"");
   }
-  out += "</g>\n<g class=\"scale\">\n";
-  out += Text(x0, scale_y + 9, map.scale_title, kTickFont, "start");
-  out += Text(strip_x - 4, scale_y + 9, lo_text, kTickFont, "end");
-  for (int k = 0; k < swatches; ++k) {
-    out += "<rect" + Attr("x", strip_x + swatch * k) + Attr("y", scale_y) + Attr("width", swatch) +
-           Attr("height", 11) + Attr("fill", ViridisColor(k / (swatches - 1.0))) + "/>\n";
+  return out + "</g>\n";
+}
+
+// The colour scale under the grid: its title, its ends' values and the swatches between.
+std::string HeatScale(const HeatMap& map, const HeatLayout& l) {
+  std::string out = "<g class=\"scale\">\n";
+  out += Text(l.x0, l.scale_y + 9, map.scale_title, kTickFont, "start");
+  out += Text(l.strip_x - 4, l.scale_y + 9, l.lo_text, kTickFont, "end");
+  for (int k = 0; k < kHeatSwatches; ++k) {
+    out += "<rect" + Attr("x", l.strip_x + kHeatSwatch * k) + Attr("y", l.scale_y) +
+           Attr("width", kHeatSwatch) + Attr("height", 11) +
+           Attr("fill", ViridisColor(k / (kHeatSwatches - 1.0))) + "/>\n";
   }
-  out += Text(strip_x + swatch * swatches + 4, scale_y + 9, hi_text, kTickFont, "start");
-  return out + "</g>\n</svg>\n";
+  out += Text(l.strip_x + kHeatSwatch * kHeatSwatches + 4, l.scale_y + 9, l.hi_text, kTickFont,
+              "start");
+  return out + "</g>\n";
+}
+
+}  // namespace
+
+std::string RenderHeatMap(const HeatMap& map) {
+  const HeatLayout l = LayOutHeatMap(map);
+  std::string out = SvgOpen(l.width, l.height, map.title);
+  out += "<g class=\"cells\">\n";
+  for (size_t i = 0; i < map.rows.size(); ++i) {
+    for (size_t j = 0; j < map.columns.size(); ++j) out += HeatCell(map, l, i, j);
+  }
+  out += "</g>\n";
+  out += HeatAxes(map, l);
+  out += HeatScale(map, l);
+  return out + "</svg>\n";
 }
 
 }  // namespace pwemoe::results

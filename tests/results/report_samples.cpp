@@ -132,7 +132,10 @@ RunSummary MakeRun(const std::string& variant, const std::vector<std::string>& t
   run.wta_dominated = static_cast<int64_t>(rays.size()) - 1;
   run.front_dominated_by_wta = 0;
   run.rays_compared_with_wta = static_cast<int64_t>(rays.size());
-  run.rays_beating_wta = static_cast<int64_t>(rays.size()) - 2;
+  run.rays_dominating_wta = static_cast<int64_t>(rays.size()) - 3;
+  run.rays_equal_to_wta = 1;
+  run.rays_dominated_by_wta = 1;
+  run.rays_incomparable_to_wta = 1;
   FillCurves(&run, variant == "EPO");
   return run;
 }

@@ -20,6 +20,7 @@
 #include "results/store/h5_writer.h"
 #include "results/front/hypervolume.h"
 #include "results/front/pareto.h"
+#include "results/report/report_html.h"
 #include "results/report/report_md.h"
 #include "results/report/report_model.h"
 #include "results/report/report_tables.h"
@@ -30,6 +31,7 @@ namespace pwemoe::results {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::TempDir;
 using Points = std::vector<std::vector<double>>;
 
@@ -313,6 +315,19 @@ TEST(ReportUtil, RayAlignmentMuByHand) {
   EXPECT_TRUE(std::isnan(RayAlignmentMu({}, {})));
 }
 
+TEST(ReportUtil, CompareMaximizedSortsIntoFourCases) {
+  EXPECT_EQ(CompareMaximized({0.9, 0.5}, {0.8, 0.5}), Dominance::kDominates);
+  EXPECT_EQ(CompareMaximized({0.8, 0.5}, {0.9, 0.5}), Dominance::kDominatedBy);
+  EXPECT_EQ(CompareMaximized({0.7, 0.7}, {0.7, 0.7}), Dominance::kEqual);
+  EXPECT_EQ(CompareMaximized({0.2, 0.9}, {0.3, 0.8}), Dominance::kIncomparable);
+  EXPECT_EQ(CompareMaximized({0.5}, {0.5, 0.5}), Dominance::kIncomparable);
+  EXPECT_EQ(CompareMaximized({kNaN, 1}, {0, 0}), Dominance::kIncomparable);
+  EXPECT_EQ(CompareMaximized({}, {}), Dominance::kEqual);
+  EXPECT_TRUE(Dominates({1, 1}, {1, 0}));
+  EXPECT_FALSE(Dominates({1, 1}, {1, 1}));  // equal vectors dominate neither way
+  EXPECT_FALSE(Dominates({1, 0}, {1, 1}));
+}
+
 TEST(ReportUtil, ExperimentNameFromToml) {
   const std::pair<std::string, std::string> cases[] = {
       {"[experiment]\nname = \"mini\"\nseed = 0\n", "mini"},
@@ -562,23 +577,24 @@ TEST(Report, SubsetWithoutBaselinesStillHasASummary) {
   EXPECT_TRUE(d.runs[0].rays.empty());
 }
 
-TEST(Report, WeightedTaskArithmeticComparisonsByHand) {
+// A run of rays 0..3 with accuracies (a, b) = (0.9, 0.2), (0.7, 0.7), (0.5, 0.5), (0.2, 0.9)
+// (front: 0, 1, 3; ray 2 is dominated by ray 1) and weighted TA at rays 0, 1, 2, 3 and 5 (ray 5
+// not in the run):
+//   0: (0.8, 0.2)   the run's ray 0 dominates it; dominated by front point 0;
+//   1: (0.7, 0.7)   equal to the run's ray 1 (neither dominates the other);
+//   2: (0.6, 0.6)   dominates the run's ray 2 (0.5, 0.5); dominated by front point 1;
+//   3: (0.3, 0.8)   incomparable to the run's ray 3 (0.2, 0.9); dominated by no front point;
+//   5: (0.2, 0.95)  dominates front point 3 (0.2, 0.9); not compared at the same ray;
+// and a weighted-TA point evaluated on one task only, which is not counted.
+Lab WtaLab() {
   Lab lab;
   const std::string run = "epo/a+b/seed0";
   lab.Train(run, "EPO", {"a", "b"});
-  // Rays 0..3: accuracies (a, b) = (0.9, 0.2), (0.7, 0.7), (0.5, 0.5), (0.2, 0.9);
-  // front: 0, 1, 3 (ray 2 is dominated by ray 1).
   const Points rays = {{1, 0}, {0.6, 0.4}, {0.4, 0.6}, {0, 1}};
   lab.Eval(run, "a", {0, 1, 2, 3}, rays, {0.9, 0.7, 0.5, 0.2});
   lab.Eval(run, "b", {0, 1, 2, 3}, rays, {0.2, 0.7, 0.5, 0.9});
-  // Weighted TA at rays 0, 2, 3, 5 (ray 5 not in the run):
-  //   0: (0.8, 0.2) dominated by front 0; the run's ray 0 (0.9, 0.2) beats it;
-  //   2: (0.6, 0.6) dominated by front 1; run ray 2 (0.5, 0.5) does not beat it;
-  //   3: (0.2, 0.95) not dominated; dominates front point 3 (0.2, 0.9); ray 3 does not beat it;
-  //   5: (0.7, 0.7) equal to front 1: each weakly dominates the other; not compared at the
-  //      same ray.
   const std::map<int64_t, std::pair<double, double>> wta = {
-      {0, {0.8, 0.2}}, {2, {0.6, 0.6}}, {3, {0.2, 0.95}}, {5, {0.7, 0.7}}};
+      {0, {0.8, 0.2}}, {1, {0.7, 0.7}}, {2, {0.6, 0.6}}, {3, {0.3, 0.8}}, {5, {0.2, 0.95}}};
   for (const auto& [i, acc] : wta) {
     const std::vector<double> ray = i < 4 ? rays[static_cast<size_t>(i)] : std::vector<double>{0.5, 0.5};
     lab.Baseline("weighted-task-arithmetic", "weighted-task-arithmetic:1", {"a", "b"}, "a",
@@ -586,24 +602,75 @@ TEST(Report, WeightedTaskArithmeticComparisonsByHand) {
     lab.Baseline("weighted-task-arithmetic", "weighted-task-arithmetic:1", {"a", "b"}, "b",
                  {lab.Row(acc.second, i, ray)}, 1.0);
   }
-  // A weighted-TA point evaluated on one task only: not counted.
   lab.Baseline("weighted-task-arithmetic", "weighted-task-arithmetic:1", {"a", "b"}, "a",
                {lab.Row(0.99, 7, {0.5, 0.5})}, 1.0);
-  const ReportData d = Build(lab.set);
+  return lab;
+}
+
+TEST(Report, WeightedTaskArithmeticComparisonsByHand) {
+  const ReportData d = Build(WtaLab().set);
   const RunSummary& r = d.runs[0];
   EXPECT_EQ(r.front, (std::vector<size_t>{0, 1, 3}));
-  EXPECT_EQ(r.wta_points, 4);
-  EXPECT_EQ(r.wta_dominated, 3);
-  EXPECT_EQ(r.front_dominated_by_wta, 2);  // (0.2, 0.9) by (0.2, 0.95); (0.7, 0.7) by its equal
-  EXPECT_EQ(r.rays_compared_with_wta, 3);
-  EXPECT_EQ(r.rays_beating_wta, 1);
+  EXPECT_EQ(r.wta_points, 5);
+  EXPECT_EQ(r.wta_dominated, 2);           // at rays 0 and 2; the equal point at ray 1 is not
+  EXPECT_EQ(r.front_dominated_by_wta, 1);  // (0.2, 0.9) by (0.2, 0.95); not (0.7, 0.7) by its equal
+  EXPECT_EQ(r.rays_compared_with_wta, 4);
+  EXPECT_EQ(r.rays_dominating_wta, 1);
+  EXPECT_EQ(r.rays_equal_to_wta, 1);
+  EXPECT_EQ(r.rays_dominated_by_wta, 1);
+  EXPECT_EQ(r.rays_incomparable_to_wta, 1);
   const SubsetSummary& s = d.subsets[0];
-  EXPECT_EQ(s.baselines.size(), 5u);
+  EXPECT_EQ(s.baselines.size(), 6u);
   double hv = 0;
-  ASSERT_TRUE(Hypervolume({{0.8, 0.2}, {0.6, 0.6}, {0.2, 0.95}, {0.7, 0.7}}, {0, 0},
+  ASSERT_TRUE(Hypervolume({{0.8, 0.2}, {0.7, 0.7}, {0.6, 0.6}, {0.3, 0.8}, {0.2, 0.95}}, {0, 0},
                           Sense::kMaximize, &hv).ok());
   EXPECT_EQ(s.wta_hypervolume, hv);
   EXPECT_TRUE(std::isnan(s.wta_hypervolume_normalized));  // no experts
+}
+
+// Every count of the comparison with weighted task arithmetic under its label, in report.md,
+// report.html and summary.json (a wta object and the runs table).
+TEST(Report, WeightedTaskArithmeticCountsInEveryFormat) {
+  const ReportData d = Build(WtaLab().set);
+  const std::string md = RenderMarkdown(d);
+  const std::string html = RenderHtml(d);
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"weighted-TA points dominated by the front", "2 / 5"},
+      {"front points dominated by weighted TA", "1 / 3"},
+      {"rays dominating weighted TA at the same ray", "1 / 4"},
+      {"rays equal to weighted TA at the same ray", "1 / 4"},
+      {"rays dominated by weighted TA at the same ray", "1 / 4"},
+      {"rays incomparable to weighted TA at the same ray", "1 / 4"}};
+  for (const auto& [label, cell] : rows) {
+    EXPECT_THAT(md, HasSubstr("| " + label + " | " + cell + " |  |  |\n")) << label;
+    EXPECT_THAT(html, HasSubstr("<tr><th>" + label + "</th><td class=\"num\">" + cell +
+                                "</td><td></td><td></td></tr>")) << label;
+  }
+  EXPECT_THAT(md, Not(HasSubstr("beating")));
+  EXPECT_THAT(html, Not(HasSubstr("at least as good as weighted")));
+  const nlohmann::json j = nlohmann::json::parse(SummaryJson(d));
+  EXPECT_EQ(j["format_version"], 2);
+  const nlohmann::json& w = j["subsets"][0]["runs"][0]["wta"];
+  EXPECT_EQ(w["points"], 5);
+  EXPECT_EQ(w["points_dominated_by_front"], 2);
+  EXPECT_EQ(w["front_dominated_by_wta"], 1);
+  EXPECT_EQ(w["rays_compared_with_wta"], 4);
+  EXPECT_EQ(w["rays_dominating_wta"], 1);
+  EXPECT_EQ(w["rays_equal_to_wta"], 1);
+  EXPECT_EQ(w["rays_dominated_by_wta"], 1);
+  EXPECT_EQ(w["rays_incomparable_to_wta"], 1);
+  EXPECT_FALSE(w.contains("rays_beating"));
+  std::map<std::string, nlohmann::json> table;
+  for (const nlohmann::json& row : j["subsets"][0]["tables"]["runs"]["rows"]) {
+    table[row["label"].get<std::string>()] = row["cells"];
+  }
+  for (const auto& [label, cell] : rows) {
+    ASSERT_EQ(table.count(label), 1u) << label;
+    const nlohmann::json& c = table[label][0];
+    EXPECT_EQ(std::to_string(c["part"].get<int64_t>()) + " / " +
+                  std::to_string(c["whole"].get<int64_t>()), cell) << label;
+    EXPECT_EQ(table[label][1], "") << label;
+  }
 }
 
 struct Contradiction {
@@ -734,7 +801,8 @@ TEST(ReportTables, SummaryJsonRoundTripsEveryNumberAndNanIsNull) {
       EXPECT_TRUE(SameNumber(num(jr["hypervolume_normalized"]), r.hypervolume_normalized));
       EXPECT_TRUE(SameNumber(num(jr["mu_mean"]), r.mu_mean));
       EXPECT_EQ(jr["front"].get<std::vector<size_t>>(), r.front);
-      EXPECT_EQ(jr["wta"]["dominated"], r.wta_dominated);
+      EXPECT_EQ(jr["wta"]["points_dominated_by_front"], r.wta_dominated);
+      EXPECT_EQ(jr["wta"]["rays_compared_with_wta"], r.rays_compared_with_wta);
       ASSERT_EQ(jr["rays"].size(), r.rays.size());
       for (size_t p = 0; p < r.rays.size(); ++p) {
         EXPECT_TRUE(SameNumber(num(jr["rays"][p]["mu"]), r.rays[p].mu));
@@ -887,9 +955,9 @@ TEST(ReportMarkdown, ShowsEveryRunSubsetBaselineAndTheConfiguration) {
   for (const SubsetSummary& s : d.subsets) EXPECT_THAT(md, HasSubstr("## " + s.key + " ("));
   EXPECT_THAT(md, HasSubstr("|  | LS seed 0 | EPO seed 0 |"));
   EXPECT_THAT(md, HasSubstr("| hypervolume |"));
-  EXPECT_THAT(md, HasSubstr("| pretrained | 40.0 | 30.0 | 35.0 |"));
+  EXPECT_THAT(md, HasSubstr("| pretrained | pretrained | – |  | 40.00 | 30.00 | 35.00 |"));
   EXPECT_THAT(md, HasSubstr("weighted task arithmetic (3 rays)"));
-  EXPECT_THAT(md, HasSubstr("weighted TA points dominated by the front"));
+  EXPECT_THAT(md, HasSubstr("| weighted-TA points dominated by the front |"));
   EXPECT_THAT(md, HasSubstr("NaN \\| loss"));  // escaped in its table cell
   EXPECT_THAT(md, HasSubstr("node1, node2"));
   EXPECT_THAT(md, HasSubstr("`` pwemoe-orchestrate `x`.toml ``"));
