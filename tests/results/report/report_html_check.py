@@ -6,7 +6,7 @@ Prints one line per distinct (class, data-run) of the elements whose class has t
 ("pt<TAB>class<TAB>data-run<TAB>count"; the token "front" is dropped from the class), then
 "svg<TAB>count" and "ok". With --xml the file must also parse as XML (xml.etree), and every
 point element must have a <title> child (its tooltip); otherwise exit status 1 and the reason.
-Only the standard library: tests/results/report_html_test.cpp and report_browser_test.cpp run
+Only the standard library: tests/results/report/report_html_test.cpp and report_browser_test.cpp run
 it with Debian's /usr/bin/python3.
 """
 import collections

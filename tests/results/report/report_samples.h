@@ -43,7 +43,7 @@ Status ManyTaskReport(size_t tasks, size_t rays, double reference, ReportData* o
 // point with finite accuracies on the chart's tasks (parallel coordinates: every baseline point).
 std::map<std::string, int64_t> ExpectedPointElements(const ReportData& data);
 
-// Result of tests/results/report_html_check.py on a file.
+// Result of tests/results/report/report_html_check.py on a file.
 struct HtmlCheck {
   bool ran = false;             // the interpreter exited 0
   std::string output;           // what it printed (errors included)
