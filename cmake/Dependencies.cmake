@@ -12,7 +12,7 @@ find_package(Threads REQUIRED)
 
 find_package(Torch QUIET)
 pwemoe_require(Torch_FOUND "LibTorch" libtorch-dev)
-# The code keeps to the API of both Debian's LibTorch 1.13 and the GPU machines' 2.11 (README,
+# The code keeps to the API of both Debian's LibTorch 1.13 and the GPU machines' 2.11 (docs/gpu.md,
 # "LibTorch 2.x"), in C++17. PyTorch's own sources moved to C++20 after 2.11, so a newer LibTorch's
 # headers are compiled as C++20.
 if(Torch_VERSION VERSION_GREATER_EQUAL 2.12)

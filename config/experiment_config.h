@@ -3,7 +3,7 @@
 //
 // Paths in the file are resolved against the working directory at launch and stored absolute.
 // A path may hold the placeholder "{task}", replaced by each task's name.
-// The reference of every key, with its default, is in README.md ("Configuration reference").
+// The reference of every key, with its default, is in docs/configuration.md.
 //
 // Thread safety: the structs are plain values; the functions keep no state.
 #pragma once

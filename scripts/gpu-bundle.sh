@@ -21,7 +21,7 @@
 # it prints the size, and fails when it exceeds PWEMOE_GPU_BUNDLE_MAX_MIB (default 50).
 #
 # scripts/gpu-check.sh --bundle [DIR] unpacks DIR with `dpkg -x` into a private prefix (never
-# into /) and builds against it; README, "GPU", names the folders that travel.
+# into /) and builds against it; docs/gpu.md names the folders that travel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-gpu-bundle}

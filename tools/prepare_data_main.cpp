@@ -44,7 +44,7 @@ const ToolSpec kSpec =
             {"--split", "NAME", "", "split attribute of the file (for example train)"},
             {"--deflate", "L", "0", "gzip level of the pixel chunks, 0 (none) to 9"},
         }}
-        .WithThreads("0", "decoding threads; 0: all cores", 0, 1024)
+        .WithThreads("0", "decoding threads; 0: every CPU this process may run on (its affinity mask)", 0, 1024)
         .WithLogLevel();
 
 struct Options {

@@ -42,7 +42,7 @@ const ToolSpec kSpec =
         {
             {"--dry-run", "", "", "print the batch script to standard output and submit nothing"},
             {"--set", "KEY=VALUE", "", "override a configuration key, e.g. --set train.lr=0.005 (passed on to the job)", true},
-            {"--orchestrate-arg", "ARG", "", "an argument for the job's pwemoe-orchestrate, e.g. --orchestrate-arg=--units=train (repeatable)", true},
+            {"--orchestrate-arg", "ARG", "", "an argument for the job's pwemoe-orchestrate, e.g. --orchestrate-arg=--units=train", true},
             {"--wait", "", "", "after submitting, follow the job once a second (across requeues) and exit with its exit status"},
             {"--sbatch", "PATH", "sbatch", "the sbatch command (looked up on PATH unless it holds a '/')"},
             {"--scontrol", "PATH", "scontrol", "the scontrol command --wait polls"},
