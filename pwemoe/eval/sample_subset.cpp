@@ -4,34 +4,26 @@
 #include <map>
 #include <numeric>
 
+#include "pwemoe/util/splitmix64.h"
+
 namespace pwemoe::eval {
 namespace {
 
-// SplitMix64 (Steele, Lea and Flood): the same stream on every platform and standard library.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t Next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n) by rejection (no modulo bias). n >= 1.
-  uint64_t Below(uint64_t n) {
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x = Next();
-    while (x >= limit) x = Next();
-    return x % n;
-  }
-};
+// Uniform in [0, n) from the SplitMix64 stream of `*state`, by rejection (no modulo bias). n >= 1.
+uint64_t Below(uint64_t n, uint64_t* state) {
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  uint64_t x = SplitMix64Next(state);
+  while (x >= limit) x = SplitMix64Next(state);
+  return x % n;
+}
 
 // The first `k` of a seeded shuffle of `indices` (a partial Fisher-Yates shuffle).
 void TakeShuffled(std::vector<int64_t> indices, int64_t k, uint64_t seed, int64_t label,
                   std::vector<int64_t>* out) {
-  SplitMix64 gen{seed ^ (0xd1b54a32d192ed03ULL * static_cast<uint64_t>(label + 1))};
+  uint64_t state = seed ^ (0xd1b54a32d192ed03ULL * static_cast<uint64_t>(label + 1));
   const size_t n = indices.size();
   for (size_t i = 0; i < static_cast<size_t>(k); ++i) {
-    const size_t j = i + static_cast<size_t>(gen.Below(n - i));
+    const size_t j = i + static_cast<size_t>(Below(n - i, &state));
     std::swap(indices[i], indices[j]);
     out->push_back(indices[i]);
   }

@@ -9,15 +9,9 @@
 #include <cstdint>
 #include <initializer_list>
 
-namespace pwemoe::mini {
+#include "pwemoe/util/splitmix64.h"
 
-// One step of splitmix64 on `state`: advances it and returns the next output.
-inline uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+namespace pwemoe::mini {
 
 // A seed derived from a list of keys (for example {seed, stream, split, index}): distinct lists
 // give unrelated seeds, so every example can own an independent stream.
@@ -26,7 +20,7 @@ inline uint64_t DeriveSeed(std::initializer_list<uint64_t> keys) {
   uint64_t out = 0;
   for (uint64_t key : keys) {
     state ^= key;
-    out = SplitMix64(&state);
+    out = SplitMix64Next(&state);
     state = out;
   }
   return out;
@@ -37,7 +31,7 @@ class Rng {
   // A generator whose whole output is fixed by `seed`.
   explicit Rng(uint64_t seed) {
     uint64_t state = seed;
-    for (uint64_t& word : s_) word = SplitMix64(&state);
+    for (uint64_t& word : s_) word = SplitMix64Next(&state);
   }
 
   // The next 64 random bits (xoshiro256**).

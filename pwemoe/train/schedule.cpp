@@ -3,23 +3,18 @@
 #include <cmath>
 #include <random>
 
+#include "pwemoe/util/splitmix64.h"
+
 namespace pwemoe::train {
 namespace {
 
 // The stream tag of the ray draws; task streams use the task index (always < this).
 constexpr uint64_t kRayStream = ~uint64_t{0};
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 }  // namespace
 
 uint64_t MixSeed(uint64_t seed, uint64_t a, uint64_t b) {
-  return SplitMix64(SplitMix64(SplitMix64(seed) ^ a) ^ b);
+  return SplitMix64Mix(SplitMix64Mix(SplitMix64Mix(seed) ^ a) ^ b);
 }
 
 Ray StepRay(int64_t num_tasks, double alpha, uint64_t seed, int64_t step,
