@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pwemoe/io/safetensors_writer.h"
-#include "test_files.h"
+#include "io_testing.h"
 
 namespace pwemoe::io {
 namespace {

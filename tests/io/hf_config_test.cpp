@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_files.h"
+#include "io_testing.h"
 
 namespace pwemoe::io {
 namespace {

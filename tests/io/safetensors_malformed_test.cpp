@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "pwemoe/io/safetensors.h"
-#include "test_files.h"
+#include "io_testing.h"
 
 namespace pwemoe::io {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "test_files.h"
+#include "io_testing.h"
 
 namespace pwemoe::io {
 namespace {

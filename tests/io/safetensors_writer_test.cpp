@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "pwemoe/io/safetensors.h"
-#include "test_files.h"
+#include "io_testing.h"
 
 namespace pwemoe::io {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "pwemoe/io/safetensors_writer.h"
-#include "test_files.h"
+#include "io_testing.h"
 
 namespace pwemoe::io {
 namespace {

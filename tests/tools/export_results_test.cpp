@@ -12,7 +12,7 @@
 #include "config/experiment_config.h"
 #include "pwemoe/io/tensor_io.h"
 #include "results/store/result_store.h"
-#include "tool_fixture.h"
+#include "tool_testing.h"
 
 namespace pwemoe::tools {
 namespace {

@@ -16,7 +16,7 @@
 #include "pwemoe/moe/router_io.h"
 #include "pwemoe/moe/upscale.h"
 #include "pwemoe/train/train_loop.h"
-#include "tool_fixture.h"
+#include "tool_testing.h"
 
 namespace pwemoe::tools {
 namespace {

@@ -15,7 +15,7 @@
 #include "pwemoe/model/clip_vit.h"
 #include "pwemoe/model/head.h"
 #include "pwemoe/util/cpu_features.h"
-#include "tool_fixture.h"
+#include "tool_testing.h"
 
 namespace pwemoe::tools {
 namespace {

@@ -1,4 +1,4 @@
-#include "test_files.h"
+#include "io_testing.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "tool_fixture.h"
+#include "tool_testing.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
