@@ -143,7 +143,7 @@ Status WarnOfUnusedGpus(const config::ExperimentConfig& cfg, const comm::MpiSess
   if (mpi.rank() != 0 || seeing == 0) return Status::Ok();
   spdlog::warn("{} of {} rank(s) see a CUDA device ({}), but this build of pwemoe has no CUDA support: "
                "every unit runs on the CPU. Rebuild with -DPWEMOE_WITH_CUDA=ON and a CUDA LibTorch "
-               "(-DCMAKE_PREFIX_PATH=<libtorch>; README, \"GPU\"), or set cluster.device = \"cpu\" in {} to "
+               "(-DCMAKE_PREFIX_PATH=<libtorch>; docs/gpu.md), or set cluster.device = \"cpu\" in {} to "
                "silence this",
                seeing, ranks, gpu.found ? "rank 0: " + gpu.evidence : "not rank 0", cfg.source_path);
   return Status::Ok();
