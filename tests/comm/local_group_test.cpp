@@ -5,7 +5,7 @@
 #include <functional>
 #include <thread>
 
-#include "tests/comm/group_test_inputs.h"
+#include "tests/comm/group_testing.h"
 #include "comm/group_comm.h"
 
 namespace pwemoe::comm {

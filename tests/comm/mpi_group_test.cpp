@@ -25,7 +25,7 @@
 #include "comm/group_comm.h"
 #include "comm/mpi_group.h"
 #include "comm/mpi_session.h"
-#include "tests/comm/group_test_inputs.h"
+#include "tests/comm/group_testing.h"
 #ifdef PWEMOE_HAVE_NCCL
 #include "comm/cuda_device.h"
 #include "comm/nccl_group.h"

@@ -9,7 +9,7 @@
 #include "pwemoe/eval/ray_eval.h"
 #include "pwemoe/moe/router_io.h"
 #include "pwemoe/moe/upscale.h"
-#include "unit_fixture.h"
+#include "unit_testing.h"
 #include "worker/unit_records.h"
 #include "worker/unit_runner.h"
 

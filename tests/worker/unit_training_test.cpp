@@ -11,7 +11,7 @@
 
 #include "comm/group_comm.h"
 #include "pwemoe/train/schedule.h"
-#include "unit_fixture.h"
+#include "unit_testing.h"
 #include "worker/unit_records.h"
 #include "worker/unit_runner.h"
 

@@ -1,4 +1,4 @@
-#include "unit_fixture.h"
+#include "unit_testing.h"
 
 #include <gtest/gtest.h>
 
