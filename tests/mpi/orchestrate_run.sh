@@ -96,6 +96,13 @@ case "$scenario" in
     for f in report.html report.md fronts.csv summary.json; do
       [ -s "$work/out/report/$f" ] || fail "the report has no $f"
     done
+    # docs/results.md's pandas example, as written but for the report's folder.
+    docs=$(cd "$(dirname "$0")/../.." && pwd)/docs/results.md
+    sed -n '/^```python$/,/^```$/p' "$docs" | sed '1d;$d' | sed "s|runs/mini/report|$work/out/report|g" \
+      >"$work/results_example.py"
+    grep -q "$work/out/report/fronts.csv" "$work/results_example.py" || fail "no pandas example in $docs"
+    /usr/bin/python3 "$work/results_example.py" >"$work/results_example.txt" 2>&1 ||
+      { cat "$work/results_example.txt"; fail "the pandas example of $docs failed on the report"; }
     cp "$work/out/results.h5" "$work/ref.h5"
     for spec in 2:1 3:1 4:1 3:2 5:2; do
       ranks=${spec%:*} group=${spec#*:}
