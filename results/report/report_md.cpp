@@ -90,8 +90,9 @@ void HvMethodLines(const ReportData& report, std::ostringstream* out) {
        << " hypervolumes are Monte Carlo estimates (exact would take over "
        << FormatMeasure(report.options.hv_exact_seconds) << " s each); the rest are exact:\n";
   for (const HvEstimateNote& e : report.hv_estimates) {
-    *out << "  - " << e.what << ": " << FormatMeasure(e.value) << ", " << FormatMeasure(100 * e.confidence)
-         << "% interval [" << FormatMeasure(e.lo) << ", " << FormatMeasure(e.hi) << "], " << e.samples
+    *out << "  - " << e.what << ": " << FormatMeasure(e.value) << ", "
+         << FormatMeasure(100 * e.confidence) << "% interval [" << FormatMeasure(e.lo) << ", "
+         << FormatMeasure(e.hi) << "], " << e.samples
          << " samples\n";
   }
 }

@@ -1,6 +1,7 @@
 // report.html on hand-built ReportData (report_samples.h): parses as XML (checked with
 // PWEMOE_PYTHON3's xml.etree and html.parser), one data-point element per ray and per baseline
-// point in every chart, no external URL, escaped text, deterministic bytes, atomic writing.
+// point in every chart, no external URL, escaped text, deterministic bytes, atomic writing; the
+// report's tables (report_subset_tables.h) cell for cell in report.html and report.md.
 #include "results/report/report_html.h"
 
 #include <gmock/gmock.h>
@@ -11,6 +12,10 @@
 #include <vector>
 
 #include "report_samples.h"
+#include "results/report/report_md.h"
+#include "results/report/report_subset_tables.h"
+#include "results/report/report_table.h"
+#include "results/report/svg_plot.h"
 #include "test_records.h"
 
 namespace pwemoe::results {
@@ -122,6 +127,34 @@ TEST(ReportHtml, ShowsTheNumbers) {
   EXPECT_THAT(html, HasSubstr("<tr><th>expert:clothing</th><td>expert</td>"
                               "<td class=\"num\">–</td><td></td><td class=\"num\">92.00</td>"
                               "<td class=\"num\">45.00</td><td class=\"num\">–</td>"));
+}
+
+// Each row of every subset table, as report.md and report.html write it: one definition, the
+// same formatted cells in both.
+TEST(ReportHtml, TablesMatchTheMarkdownCellForCell) {
+  const ReportData data = testing::SampleReport();
+  const std::string html = RenderHtml(data);
+  const std::string md = RenderMarkdown(data);
+  size_t rows = 0;
+  for (const SubsetSummary& s : data.subsets) {
+    const SubsetTables t = MakeSubsetTables(data, s);
+    for (const ReportTable* table : {&t.runs, &t.tasks, &t.mu, &t.baselines, &t.weighted_ta}) {
+      for (const TableRow& row : table->rows) {
+        std::string md_row = "| " + row.label + " |";
+        std::string html_row = "<tr><th>" + EscapeXml(row.label) + "</th>";
+        for (const TableCell& c : row.cells) {
+          md_row += " " + FormatCell(c) + " |";
+          html_row += std::string(c.missing || IsNumeric(c) ? "<td class=\"num\">" : "<td>") +
+                      EscapeXml(FormatCell(c)) + "</td>";
+        }
+        // report.md lists the weighted-TA points by their hypervolume only.
+        if (table != &t.weighted_ta) EXPECT_THAT(md, HasSubstr(md_row + "\n")) << md_row;
+        EXPECT_THAT(html, HasSubstr(html_row + "</tr>")) << html_row;
+        ++rows;
+      }
+    }
+  }
+  EXPECT_GT(rows, 100u);
 }
 
 TEST(ReportHtml, SameDataSameBytes) {

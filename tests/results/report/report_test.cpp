@@ -23,6 +23,7 @@
 #include "results/report/report_html.h"
 #include "results/report/report_md.h"
 #include "results/report/report_model.h"
+#include "results/report/report_table.h"
 #include "results/report/report_tables.h"
 #include "results/report/report_util.h"
 #include "test_records.h"
@@ -326,6 +327,26 @@ TEST(ReportUtil, CompareMaximizedSortsIntoFourCases) {
   EXPECT_TRUE(Dominates({1, 1}, {1, 0}));
   EXPECT_FALSE(Dominates({1, 1}, {1, 1}));  // equal vectors dominate neither way
   EXPECT_FALSE(Dominates({1, 0}, {1, 1}));
+}
+
+TEST(ReportTable, FormatCellHasOneFormatPerKind) {
+  EXPECT_EQ(FormatCell(AccuracyCell(0.81234)), "81.23");
+  EXPECT_EQ(FormatCell(MeasureCell(0.564)), "0.5640");
+  EXPECT_EQ(FormatCell(MeasureCell(0.00123449)), "0.001234");
+  EXPECT_EQ(FormatCell(SecondsCell(41.25)), "41.2");
+  EXPECT_EQ(FormatCell(ParameterCell(0.3)), "0.3");
+  EXPECT_EQ(FormatCell(CountCell(280)), "280");
+  EXPECT_EQ(FormatCell(OutOfCell(1, 4)), "1 / 4");
+  EXPECT_EQ(FormatCell(OutOfCell(0, 0, false)), "0 / 0");
+  EXPECT_EQ(FormatCell(TextCell("a|b")), "a|b");  // escaping is the writers'
+  EXPECT_EQ(FormatRay({0.5, 0.25}), "0.500 0.250");
+  for (const TableCell& c : {AccuracyCell(kNaN), MeasureCell(INFINITY), SecondsCell(kNaN),
+                             ParameterCell(kNaN), OutOfCell(0, 0), MissingCell()}) {
+    EXPECT_TRUE(c.missing);
+    EXPECT_EQ(FormatCell(c), kMissingMark);
+  }
+  EXPECT_FALSE(IsNumeric(TextCell("1")));
+  EXPECT_TRUE(IsNumeric(CountCell(1)));
 }
 
 TEST(ReportUtil, ExperimentNameFromToml) {
