@@ -17,7 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # reading results files as users do (results/store/SCHEMA.md's example, run by tests/results)
   python3 python3-h5py python3-numpy python3-pandas
-  # report.html rendered by a real browser (tests/results/report_browser_test.cpp)
+  # report.html rendered by a real browser (tests/results/report/report_browser_test.cpp)
   chromium
   # the built-in benchmark (pwemoe-make-mini): Fashion-MNIST images, glyphs rendered from fonts
   dataset-fashion-mnist zlib1g-dev libfreetype-dev

@@ -15,7 +15,7 @@
 // Default confidence 0.99, not 0.95: a report shows one interval per front, tens of them, and
 // with 0.95 one in twenty would miss the truth; the normal approximation also covers a little
 // less than its nominal level when 1/c is skewed (few samples, rare large counts), and 0.99 keeps
-// the real coverage above 0.95 there (tests/results/hv_estimate_test.cpp checks it at d = 3..8).
+// the real coverage above 0.95 there (tests/results/front/hv_estimate_test.cpp checks it at d = 3..8).
 // It costs (2.576 / 1.960)^2 = 1.7 times the samples of 0.95 for the same half-width.
 //
 // Determinism: the same input, options and seed give the same result bit for bit on every

@@ -3,7 +3,7 @@
 //   hv_3d.cpp   d = 3, sweep over z with a balanced-tree staircase (Beume et al. 2009), O(n log n);
 //   hv_4d_plus.cpp  d = 4, HV4D+ (Guerreiro, Fonseca 2018): a sweep over the 4th objective
 //               adding each point's exclusive 3D volume, found in O(n) from staircase
-//               neighbours kept per point, O(n^2) (tests/results/hv_4d_reference.h is the
+//               neighbours kept per point, O(n^2) (tests/results/front/hv_4d_reference.h is the
 //               tests' independent O(n^2 log n) version of the same sweep);
 //   hv_wfg.cpp  any d, WFG (While, Bradstreet, Barone 2012), switching to the codes above.
 //

@@ -12,7 +12,7 @@
 
 #include "results/store/h5_writer.h"
 #include "results/store/result_set.h"
-#include "test_records.h"
+#include "records_testing.h"
 #include "../testing/run_command.h"
 
 namespace pwemoe::tools {

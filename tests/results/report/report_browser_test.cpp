@@ -19,7 +19,7 @@
 #include "report_samples.h"
 #include "results/report/report_charts.h"
 #include "results/report/report_html.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

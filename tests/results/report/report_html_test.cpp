@@ -16,7 +16,7 @@
 #include "results/report/report_subset_tables.h"
 #include "results/report/report_table.h"
 #include "results/report/svg_plot.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

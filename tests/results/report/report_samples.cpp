@@ -10,7 +10,7 @@
 
 #include "results/report/report_mu.h"
 #include "results/report/report_pairs.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results::testing {
 namespace {

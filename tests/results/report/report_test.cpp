@@ -26,7 +26,7 @@
 #include "results/report/report_table.h"
 #include "results/report/report_tables.h"
 #include "results/report/report_util.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "results/store/content_hash.h"
 #include "results/store/record_codec.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

@@ -14,7 +14,7 @@
 
 #include "h5_read.h"
 #include "results/store/result_store.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

@@ -14,7 +14,7 @@
 #include "results/store/h5_reader.h"
 #include "results/store/h5_writer.h"
 #include "results/store/result_store.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

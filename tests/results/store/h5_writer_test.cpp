@@ -13,7 +13,7 @@
 #include "results/store/h5_writer.h"
 #include "results/front/pareto.h"
 #include "results/store/result_set.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "results/store/journal.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

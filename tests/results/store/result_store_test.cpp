@@ -7,7 +7,7 @@
 #include "results/store/journal.h"
 #include "results/store/record_codec.h"
 #include "results/store/result_store.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

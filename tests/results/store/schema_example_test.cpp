@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "results/store/h5_writer.h"
-#include "test_records.h"
+#include "records_testing.h"
 
 namespace pwemoe::results {
 namespace {

@@ -1,4 +1,4 @@
-#include "test_records.h"
+#include "records_testing.h"
 
 #include <stdlib.h>
 
