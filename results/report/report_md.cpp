@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -14,12 +13,6 @@
 namespace pwemoe::results {
 
 namespace {
-
-std::string Printf(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
 
 // A table cell: '|' escaped, line breaks as spaces.
 std::string Cell(const std::string& s) {
@@ -147,7 +140,7 @@ std::string HypervolumeSentence(const std::vector<const RunSummary*>& runs) {
     const double other = ranked[i].second.first;
     const double gain = other > 0 ? 100 * (best_hv.first / other - 1) : NAN;
     s += (i == 1 ? " against " : ", ") + FormatMeasure(other) + " for " + ranked[i].first +
-         (std::isfinite(gain) ? " (" + Printf("%+.2f", gain) + "%)" : "");
+         (std::isfinite(gain) ? " (" + FormatPercentChange(gain) + ")" : "");
   }
   return s + ".";
 }

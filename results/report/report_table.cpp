@@ -88,4 +88,8 @@ std::string FormatRay(const std::vector<double>& ray) {
 
 std::string FormatMeasure(double v) { return FormatCell(MeasureCell(v)); }
 
+std::string FormatPercentChange(double percent) {
+  return std::isfinite(percent) ? Printf("%+.2f", percent) + "%" : kMissingMark;
+}
+
 }  // namespace pwemoe::results

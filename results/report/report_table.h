@@ -83,4 +83,8 @@ std::string FormatRay(const std::vector<double>& ray);
 // The same text as FormatCell(MeasureCell(v)), for the report's sentences.
 std::string FormatMeasure(double v);
 
+// A relative change in percent with its sign and 2 decimals ("+1.25%"), for the report's
+// sentences; kMissingMark when not finite.
+std::string FormatPercentChange(double percent);
+
 }  // namespace pwemoe::results

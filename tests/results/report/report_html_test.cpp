@@ -148,7 +148,9 @@ TEST(ReportHtml, TablesMatchTheMarkdownCellForCell) {
                       EscapeXml(FormatCell(c)) + "</td>";
         }
         // report.md lists the weighted-TA points by their hypervolume only.
-        if (table != &t.weighted_ta) EXPECT_THAT(md, HasSubstr(md_row + "\n")) << md_row;
+        if (table != &t.weighted_ta) {
+          EXPECT_THAT(md, HasSubstr(md_row + "\n")) << md_row;
+        }
         EXPECT_THAT(html, HasSubstr(html_row + "</tr>")) << html_row;
         ++rows;
       }
