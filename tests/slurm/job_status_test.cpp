@@ -50,7 +50,9 @@ TEST(JobStatus, ParsesTheFieldsPwemoeSubmitFollows) {
     EXPECT_EQ(s.exit_code, c.exit_code) << c.line;  // not DerivedExitCode
     EXPECT_EQ(s.exit_signal, c.exit_signal) << c.line;
     EXPECT_EQ(IsFinalState(s.state), c.final) << c.line;
-    if (c.final) EXPECT_EQ(JobExitStatus(s), c.tool_exit) << c.line;
+    if (c.final) {
+      EXPECT_EQ(JobExitStatus(s), c.tool_exit) << c.line;
+    }
   }
 }
 
