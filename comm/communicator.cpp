@@ -9,18 +9,14 @@
 
 namespace pwemoe::comm {
 
-OwnedComm::~OwnedComm() {
-  Status st = Free();
-  if (!st.ok()) spdlog::warn("freeing an MPI communicator: {}", st.ToString());
-}
+OwnedComm::~OwnedComm() { FreeOrWarn(); }
 
 OwnedComm::OwnedComm(OwnedComm&& other) noexcept
     : comm_(std::exchange(other.comm_, MPI_COMM_NULL)) {}
 
 OwnedComm& OwnedComm::operator=(OwnedComm&& other) noexcept {
   if (this != &other) {
-    Status st = Free();
-    if (!st.ok()) spdlog::warn("freeing an MPI communicator: {}", st.ToString());
+    FreeOrWarn();
     comm_ = std::exchange(other.comm_, MPI_COMM_NULL);
   }
   return *this;
@@ -33,6 +29,11 @@ Status OwnedComm::Free() {
   if (st.ok() && !finalized) st = MPI_CHECK(MPI_Comm_free(&comm_));
   comm_ = MPI_COMM_NULL;  // after MPI_Finalize (or a failed free) there is nothing left to free
   return st;
+}
+
+void OwnedComm::FreeOrWarn() {
+  Status st = Free();
+  if (!st.ok()) spdlog::warn("freeing an MPI communicator: {}", st.ToString());
 }
 
 Status SplitByColor(MPI_Comm parent, int color, OwnedComm* out) {

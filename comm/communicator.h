@@ -33,6 +33,9 @@ class OwnedComm {
   Status Free();
 
  private:
+  // Free, with a failure logged as a warning (for the destructor and the move assignment).
+  void FreeOrWarn();
+
   MPI_Comm comm_ = MPI_COMM_NULL;
 };
 

@@ -157,9 +157,8 @@ std::string WtaSentence(const std::vector<const RunSummary*>& runs) {
     parts.push_back("the front of " + Cell(RunLabel(*r)) + " dominates " + how);
   }
   if (parts.empty()) return "";
-  std::string s = "Weighted task arithmetic points dominated (at least as good on every task, "
-                  "better on one): " + Join(parts, "; ") + ".";
-  return s;
+  return "Weighted task arithmetic points dominated (at least as good on every task, better on "
+         "one): " + Join(parts, "; ") + ".";
 }
 
 // The hypervolumes of the task arithmetic sweep and of weighted task arithmetic, "" without
